@@ -1,0 +1,491 @@
+//! The decision engine: a pure function of a policy and a request's method
+//! and CORS headers, returning the exact headers to add or a reason to refuse.
+
+use std::fmt;
+
+use crate::allow_headers::HeaderRefusal;
+use crate::origin::MAX_ORIGIN_LEN;
+use crate::policy::Policy;
+use crate::request_headers::MalformedHeaders;
+use crate::token::is_token;
+use crate::vary::Vary;
+
+/// Header names, lower-case as HTTP/2 and the `http` crate spell them.
+pub mod header {
+    /// `Origin`.
+    pub const ORIGIN: &str = "origin";
+    /// `Access-Control-Request-Method`.
+    pub const ACCESS_CONTROL_REQUEST_METHOD: &str = "access-control-request-method";
+    /// `Access-Control-Request-Headers`.
+    pub const ACCESS_CONTROL_REQUEST_HEADERS: &str = "access-control-request-headers";
+    /// `Access-Control-Request-Private-Network`.
+    pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: &str =
+        "access-control-request-private-network";
+    /// `Access-Control-Allow-Origin`.
+    pub const ACCESS_CONTROL_ALLOW_ORIGIN: &str = "access-control-allow-origin";
+    /// `Access-Control-Allow-Credentials`.
+    pub const ACCESS_CONTROL_ALLOW_CREDENTIALS: &str = "access-control-allow-credentials";
+    /// `Access-Control-Allow-Methods`.
+    pub const ACCESS_CONTROL_ALLOW_METHODS: &str = "access-control-allow-methods";
+    /// `Access-Control-Allow-Headers`.
+    pub const ACCESS_CONTROL_ALLOW_HEADERS: &str = "access-control-allow-headers";
+    /// `Access-Control-Allow-Private-Network`.
+    pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: &str = "access-control-allow-private-network";
+    /// `Access-Control-Max-Age`.
+    pub const ACCESS_CONTROL_MAX_AGE: &str = "access-control-max-age";
+    /// `Access-Control-Expose-Headers`.
+    pub const ACCESS_CONTROL_EXPOSE_HEADERS: &str = "access-control-expose-headers";
+    /// `Vary`.
+    pub const VARY: &str = "vary";
+}
+
+/// One request header as the engine needs it: absent, one line, or repeated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HeaderField<'a> {
+    /// Not sent.
+    #[default]
+    Absent,
+    /// Sent once, with this value.
+    Value(&'a [u8]),
+    /// Sent on more than one line, which no browser does for CORS headers.
+    Repeated,
+}
+
+impl<'a> HeaderField<'a> {
+    /// Reads the lines of one header.
+    pub fn from_values(values: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        let mut values = values.into_iter();
+        match (values.next(), values.next()) {
+            (None, _) => HeaderField::Absent,
+            (Some(v), None) => HeaderField::Value(v),
+            (Some(_), Some(_)) => HeaderField::Repeated,
+        }
+    }
+
+    /// Whether the header was sent.
+    pub fn is_present(self) -> bool {
+        !matches!(self, HeaderField::Absent)
+    }
+}
+
+impl<'a> From<Option<&'a str>> for HeaderField<'a> {
+    fn from(value: Option<&'a str>) -> Self {
+        value.map_or(HeaderField::Absent, |v| HeaderField::Value(v.as_bytes()))
+    }
+}
+
+/// What the engine needs to know about a request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CorsRequest<'a> {
+    /// The request method, e.g. `OPTIONS`.
+    pub method: &'a str,
+    /// `Origin`.
+    pub origin: HeaderField<'a>,
+    /// `Access-Control-Request-Method`.
+    pub request_method: HeaderField<'a>,
+    /// `Access-Control-Request-Headers`.
+    pub request_headers: HeaderField<'a>,
+    /// `Access-Control-Request-Private-Network`.
+    pub request_private_network: HeaderField<'a>,
+}
+
+impl<'a> CorsRequest<'a> {
+    /// A request with this method and no CORS headers.
+    pub fn new(method: &'a str) -> Self {
+        CorsRequest {
+            method,
+            ..CorsRequest::default()
+        }
+    }
+
+    /// With an `Origin`.
+    #[must_use]
+    pub fn origin(mut self, origin: &'a str) -> Self {
+        self.origin = HeaderField::Value(origin.as_bytes());
+        self
+    }
+
+    /// With an `Access-Control-Request-Method`.
+    #[must_use]
+    pub fn request_method(mut self, method: &'a str) -> Self {
+        self.request_method = HeaderField::Value(method.as_bytes());
+        self
+    }
+
+    /// With an `Access-Control-Request-Headers`.
+    #[must_use]
+    pub fn request_headers(mut self, headers: &'a str) -> Self {
+        self.request_headers = HeaderField::Value(headers.as_bytes());
+        self
+    }
+
+    /// With `Access-Control-Request-Private-Network`.
+    #[must_use]
+    pub fn request_private_network(mut self, value: &'a str) -> Self {
+        self.request_private_network = HeaderField::Value(value.as_bytes());
+        self
+    }
+
+    /// Whether this is a preflight: `OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method` (Fetch § CORS-preflight fetch).
+    pub fn is_preflight(&self) -> bool {
+        self.method == "OPTIONS" && self.origin.is_present() && self.request_method.is_present()
+    }
+}
+
+/// How the engine classified a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestKind {
+    /// No `Origin`: not a CORS request.
+    NotCors,
+    /// A CORS request other than a preflight.
+    Actual,
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    Preflight,
+}
+
+/// Why a CORS request was refused. Values borrowed from the request are
+/// checked to be short ASCII; `Display` escapes them anyway so a crafted
+/// header can never forge a log line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rejection<'a> {
+    /// The origin is not allowed by the policy.
+    OriginNotAllowed {
+        /// The request's `Origin`.
+        origin: &'a str,
+    },
+    /// `Origin` is not a plausible origin (too long, not ASCII, empty).
+    MalformedOrigin,
+    /// A CORS request header was sent on more than one line.
+    RepeatedHeader {
+        /// The header's name.
+        name: &'static str,
+    },
+    /// The preflight asks for a method the policy does not allow.
+    MethodNotAllowed {
+        /// The requested method.
+        method: &'a str,
+    },
+    /// `Access-Control-Request-Method` is not a method token.
+    MalformedRequestMethod,
+    /// The preflight asks for a header the policy does not allow.
+    HeaderNotAllowed {
+        /// The requested header's name, as sent.
+        header: &'a str,
+    },
+    /// `Access-Control-Request-Headers` is not a list of header names.
+    MalformedRequestHeaders(MalformedHeaders),
+    /// The preflight asks for Private Network Access, which is not enabled.
+    PrivateNetworkNotAllowed,
+}
+
+impl Rejection<'_> {
+    /// A short, stable, machine-readable code, e.g. `origin-not-allowed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::OriginNotAllowed { .. } => "origin-not-allowed",
+            Rejection::MalformedOrigin => "malformed-origin",
+            Rejection::RepeatedHeader { .. } => "repeated-header",
+            Rejection::MethodNotAllowed { .. } => "method-not-allowed",
+            Rejection::MalformedRequestMethod => "malformed-request-method",
+            Rejection::HeaderNotAllowed { .. } => "header-not-allowed",
+            Rejection::MalformedRequestHeaders(_) => "malformed-request-headers",
+            Rejection::PrivateNetworkNotAllowed => "private-network-not-allowed",
+        }
+    }
+}
+
+impl fmt::Display for Rejection<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::OriginNotAllowed { origin } => {
+                write!(f, "origin `{}` is not in the allowed origins", Escaped(origin))
+            }
+            Rejection::MalformedOrigin => f.write_str(
+                "the `Origin` header is not a valid origin (empty, not ASCII, or too long)",
+            ),
+            Rejection::RepeatedHeader { name } => {
+                write!(f, "the `{name}` header was sent more than once")
+            }
+            Rejection::MethodNotAllowed { method } => {
+                write!(f, "method `{}` is not in the allowed methods", Escaped(method))
+            }
+            Rejection::MalformedRequestMethod => {
+                f.write_str("`Access-Control-Request-Method` is not a valid method")
+            }
+            Rejection::HeaderNotAllowed { header } => write!(
+                f,
+                "request header `{}` is not in the allowed headers",
+                Escaped(header)
+            ),
+            Rejection::MalformedRequestHeaders(MalformedHeaders::TooLong { len }) => write!(
+                f,
+                "`Access-Control-Request-Headers` is {len} bytes long, more than the {} accepted",
+                crate::request_headers::MAX_REQUEST_HEADERS_LEN
+            ),
+            Rejection::MalformedRequestHeaders(_) => f.write_str(
+                "`Access-Control-Request-Headers` is not a comma-separated list of header names",
+            ),
+            Rejection::PrivateNetworkNotAllowed => f.write_str(
+                "the preflight asks for Private Network Access, which the policy does not allow",
+            ),
+        }
+    }
+}
+
+/// Displays a request-supplied string with control characters escaped and
+/// long values cut, so it is always safe to put in a log line.
+#[derive(Clone, Copy, Debug)]
+pub struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 200;
+        for (i, c) in self.0.chars().enumerate() {
+            if i == SHOWN {
+                return write!(f, "…({} bytes)", self.0.len());
+            }
+            if c.is_control() || c == '`' {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_fmt(format_args!("{c}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The CORS response headers for one request. Values borrow from the policy
+/// (joined once at build time) or from the request (an echoed origin), so
+/// producing them never allocates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResponseHeaders<'a> {
+    allow_origin: Option<&'a str>,
+    allow_credentials: bool,
+    allow_methods: Option<&'a str>,
+    allow_headers: Option<&'a str>,
+    allow_private_network: bool,
+    max_age: Option<&'a str>,
+    expose_headers: Option<&'a str>,
+    vary: Vary,
+}
+
+impl<'a> ResponseHeaders<'a> {
+    /// `Access-Control-Allow-Origin`: `*` or the request's origin, byte for byte.
+    pub fn allow_origin(&self) -> Option<&'a str> {
+        self.allow_origin
+    }
+
+    /// The tokens `Vary` must carry (may be empty).
+    pub fn vary(&self) -> Vary {
+        self.vary
+    }
+
+    /// Every header to set except `Vary` (which must be merged with the
+    /// response's own), as `(lower-case name, value)`.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
+        [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, self.allow_origin),
+            (
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                self.allow_credentials.then_some("true"),
+            ),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, self.allow_methods),
+            (header::ACCESS_CONTROL_ALLOW_HEADERS, self.allow_headers),
+            (
+                header::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+                self.allow_private_network.then_some("true"),
+            ),
+            (header::ACCESS_CONTROL_MAX_AGE, self.max_age),
+            (header::ACCESS_CONTROL_EXPOSE_HEADERS, self.expose_headers),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+    }
+
+    /// The value of one header (by lower-case name), `Vary` included.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        if name == header::VARY {
+            return (!self.vary.is_empty()).then(|| self.vary.as_str());
+        }
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// The engine's answer for one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision<'a> {
+    kind: RequestKind,
+    rejection: Option<Rejection<'a>>,
+    headers: ResponseHeaders<'a>,
+}
+
+impl<'a> Decision<'a> {
+    /// How the request was classified.
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+
+    /// Whether the request is allowed (always true for non-CORS requests).
+    pub fn is_allowed(&self) -> bool {
+        self.rejection.is_none()
+    }
+
+    /// Why the request was refused, if it was.
+    pub fn rejection(&self) -> Option<&Rejection<'a>> {
+        self.rejection.as_ref()
+    }
+
+    /// The headers to add to the response: the full set when allowed, only
+    /// `Vary` when refused.
+    pub fn headers(&self) -> &ResponseHeaders<'a> {
+        &self.headers
+    }
+}
+
+impl Policy {
+    /// Decides a request: classifies it and returns the headers to add, or
+    /// why it is refused. Pure, never panics, and allocates nothing.
+    pub fn decide<'a>(&'a self, request: &CorsRequest<'a>) -> Decision<'a> {
+        let p = self.inner();
+        let credentials = p.credentials;
+        // A constant `*` answer (any origin, no credentials) is the same for
+        // every request and needs no `Vary: Origin` (Fetch, appendix "CORS
+        // protocol and HTTP caches"); anything else depends on the origin.
+        let static_answer = p.origins.is_any() && !credentials;
+        let mut vary = if p.emit_vary && !static_answer {
+            Vary::ORIGIN
+        } else {
+            Vary::NONE
+        };
+
+        let origin = match request.origin {
+            HeaderField::Absent => {
+                let mut headers = ResponseHeaders {
+                    vary,
+                    ..ResponseHeaders::default()
+                };
+                if static_answer {
+                    headers.allow_origin = Some("*");
+                    headers.expose_headers = p.expose.header_value();
+                }
+                return Decision {
+                    kind: RequestKind::NotCors,
+                    rejection: None,
+                    headers,
+                };
+            }
+            HeaderField::Repeated => Err(Rejection::RepeatedHeader {
+                name: header::ORIGIN,
+            }),
+            HeaderField::Value(bytes) => ascii_str(bytes, MAX_ORIGIN_LEN)
+                .filter(|o| !o.is_empty())
+                .ok_or(Rejection::MalformedOrigin),
+        };
+
+        let kind = if request.method == "OPTIONS" && request.request_method.is_present() {
+            RequestKind::Preflight
+        } else {
+            RequestKind::Actual
+        };
+        if kind == RequestKind::Preflight && p.emit_vary {
+            if p.methods.depends_on_request(credentials) {
+                vary = vary.with(Vary::REQUEST_METHOD);
+            }
+            // Allowed or refused, the answer always depends on the headers asked for.
+            vary = vary.with(Vary::REQUEST_HEADERS);
+            if p.private_network || request.request_private_network.is_present() {
+                vary = vary.with(Vary::REQUEST_PRIVATE_NETWORK);
+            }
+        }
+        let refuse = |rejection| Decision {
+            kind,
+            rejection: Some(rejection),
+            headers: ResponseHeaders {
+                vary,
+                ..ResponseHeaders::default()
+            },
+        };
+
+        let origin = match origin {
+            Ok(origin) if p.origins.allows(origin) => origin,
+            Ok(origin) => return refuse(Rejection::OriginNotAllowed { origin }),
+            Err(rejection) => return refuse(rejection),
+        };
+        let mut headers = ResponseHeaders {
+            allow_origin: Some(if static_answer { "*" } else { origin }),
+            allow_credentials: credentials,
+            vary,
+            ..ResponseHeaders::default()
+        };
+
+        if kind == RequestKind::Actual {
+            headers.expose_headers = p.expose.header_value();
+            return Decision {
+                kind,
+                rejection: None,
+                headers,
+            };
+        }
+
+        let method = match request.request_method {
+            HeaderField::Value(bytes) => match ascii_str(bytes, 64) {
+                Some(m) if is_token(m.as_bytes()) => m,
+                _ => return refuse(Rejection::MalformedRequestMethod),
+            },
+            _ => {
+                return refuse(Rejection::RepeatedHeader {
+                    name: header::ACCESS_CONTROL_REQUEST_METHOD,
+                })
+            }
+        };
+        if !p.methods.allows(method) {
+            return refuse(Rejection::MethodNotAllowed { method });
+        }
+        headers.allow_methods = Some(p.methods.header_value(method, credentials));
+
+        match request.request_headers {
+            HeaderField::Absent => {}
+            HeaderField::Repeated => {
+                return refuse(Rejection::RepeatedHeader {
+                    name: header::ACCESS_CONTROL_REQUEST_HEADERS,
+                })
+            }
+            HeaderField::Value(requested) => match p.headers.check(requested, credentials) {
+                Ok(value) => headers.allow_headers = Some(value),
+                Err(HeaderRefusal::NotAllowed(header)) => {
+                    return refuse(Rejection::HeaderNotAllowed { header })
+                }
+                Err(HeaderRefusal::Malformed(why)) => {
+                    return refuse(Rejection::MalformedRequestHeaders(why))
+                }
+            },
+        }
+
+        // Private Network Access (WICG draft): answer only when enabled and asked.
+        if let HeaderField::Value(value) = request.request_private_network {
+            if value == b"true" {
+                if !p.private_network {
+                    return refuse(Rejection::PrivateNetworkNotAllowed);
+                }
+                headers.allow_private_network = true;
+            }
+        }
+
+        headers.max_age = p.max_age.as_ref().map(|(_, text)| text.as_str());
+        Decision {
+            kind,
+            rejection: None,
+            headers,
+        }
+    }
+}
+
+/// The bytes as `&str` if they are printable ASCII (no controls) and short.
+fn ascii_str(bytes: &[u8], max: usize) -> Option<&str> {
+    if bytes.len() > max || !bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
+}

@@ -1,0 +1,267 @@
+//! Reading a policy from environment variables (`CORS_ALLOWED_ORIGINS`, …),
+//! through a lookup function so tests never touch the process environment.
+
+use std::fmt;
+
+use crate::error::{ConfigError, ConfigProblem};
+use crate::policy::PolicyBuilder;
+use crate::setting::{closest, Location, Provenance, Setting};
+
+/// Reads every `{prefix}CORS_…` variable through `lookup` into a builder.
+///
+/// Lists are comma-separated (regexes: whitespace-separated), whitespace
+/// around items is ignored, and a variable holding only whitespace counts as
+/// unset. Every unreadable value is reported, each naming its variable.
+pub fn builder_from_lookup<F>(prefix: &str, lookup: F) -> Result<PolicyBuilder, ConfigError>
+where
+    F: Fn(&str) -> Option<String>,
+{
+    let mut builder = PolicyBuilder::new();
+    let mut problems = Vec::new();
+    let provenance = Provenance::Env {
+        prefix: prefix.to_owned(),
+    };
+    for setting in Setting::ALL {
+        builder = builder.provenance(setting, provenance.clone());
+        let Some(value) = lookup(&format!("{prefix}{}", setting.env_var())) else {
+            continue;
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        let at = Location {
+            setting,
+            provenance: provenance.clone(),
+        };
+        builder = match apply(builder.clone(), setting, &value) {
+            Ok(b) => b,
+            Err(expected) => {
+                problems.push(ConfigProblem::InvalidValue {
+                    at,
+                    value,
+                    expected,
+                });
+                builder
+            }
+        };
+    }
+    if problems.is_empty() {
+        Ok(builder)
+    } else {
+        Err(ConfigError::new(problems))
+    }
+}
+
+fn apply(
+    builder: PolicyBuilder,
+    setting: Setting,
+    value: &str,
+) -> Result<PolicyBuilder, &'static str> {
+    Ok(match setting {
+        Setting::AllowedOrigins => {
+            builder.allowed_origins(comma_list(value, "comma-separated origins, or `*`")?)
+        }
+        Setting::AllowedOriginRegexes => value
+            .split_whitespace()
+            .fold(builder, PolicyBuilder::allowed_origin_regex),
+        Setting::AllowedMethods => {
+            builder.allowed_methods(comma_list(value, "comma-separated methods, or `*`")?)
+        }
+        Setting::AllowedHeaders => {
+            builder.allowed_headers(comma_list(value, "comma-separated header names, or `*`")?)
+        }
+        Setting::ExposeHeaders => {
+            builder.expose_headers(comma_list(value, "comma-separated header names, or `*`")?)
+        }
+        Setting::AllowCredentials => builder.allow_credentials(boolean(value)?),
+        Setting::MaxAge => builder.max_age(
+            value
+                .trim()
+                .parse()
+                .map_err(|_| "a whole number of seconds, such as `600`")?,
+        ),
+        Setting::AllowPrivateNetwork => builder.allow_private_network(boolean(value)?),
+    })
+}
+
+fn comma_list<'v>(value: &'v str, expected: &'static str) -> Result<Vec<&'v str>, &'static str> {
+    let items: Vec<&str> = value.split(',').map(str::trim).collect();
+    if items.iter().any(|item| item.is_empty()) {
+        return Err(expected);
+    }
+    Ok(items)
+}
+
+fn boolean(value: &str) -> Result<bool, &'static str> {
+    match value.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("`true` or `false`"),
+    }
+}
+
+/// A `{prefix}CORS_…` variable that is not one of the known names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownVariable {
+    /// The variable's name.
+    pub name: String,
+    /// The known variable it most likely meant, with the prefix.
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for UnknownVariable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not a known variable", self.name)?;
+        match &self.suggestion {
+            Some(s) => write!(f, "; did you mean `{s}`?"),
+            None => write!(
+                f,
+                "; known variables: {}",
+                Setting::ALL.map(Setting::env_var).join(", ")
+            ),
+        }
+    }
+}
+
+/// The names among `names` that start with `{prefix}CORS_` but are not
+/// known variables, each with the closest known name.
+pub fn unknown_variables<I, S>(prefix: &str, names: I) -> Vec<UnknownVariable>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let known = Setting::ALL.map(Setting::env_var);
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let name = name.as_ref();
+            let bare = name.strip_prefix(prefix)?;
+            if !bare.starts_with("CORS_") || known.contains(&bare) {
+                return None;
+            }
+            Some(UnknownVariable {
+                name: name.to_owned(),
+                suggestion: closest(bare, known).map(|s| format!("{prefix}{s}")),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CorsRequest;
+    use std::collections::HashMap;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn every_variable_is_read_with_whitespace_ignored() {
+        let policy = builder_from_lookup(
+            "",
+            lookup(&[
+                ("CORS_ALLOWED_ORIGINS", " http://localhost:5173 , https://*.example.com "),
+                ("CORS_ALLOWED_ORIGIN_REGEXES", r"https://pr-\d+\.preview\.dev"),
+                ("CORS_ALLOWED_METHODS", "GET, PUT ,DELETE"),
+                ("CORS_ALLOWED_HEADERS", "Content-Type, Authorization"),
+                ("CORS_EXPOSE_HEADERS", "X-Request-Id"),
+                ("CORS_ALLOW_CREDENTIALS", "true"),
+                ("CORS_MAX_AGE", "600"),
+                ("CORS_ALLOW_PRIVATE_NETWORK", "true"),
+            ]),
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+        assert!(policy.allows_origin("http://localhost:5173"));
+        assert!(policy.allows_origin("https://a.example.com"));
+        assert!(policy.allows_origin("https://pr-12.preview.dev"));
+        assert!(policy.allows_method("DELETE"));
+        assert!(!policy.allows_method("PATCH"));
+        assert!(policy.allows_credentials());
+        let preflight = CorsRequest::new("OPTIONS")
+            .origin("http://localhost:5173")
+            .request_method("PUT")
+            .request_headers("authorization,content-type")
+            .request_private_network("true");
+        let decision = policy.decide(&preflight);
+        assert!(decision.is_allowed(), "{:?}", decision.rejection());
+        assert_eq!(decision.headers().get("access-control-max-age"), Some("600"));
+        assert_eq!(
+            decision.headers().get("access-control-allow-private-network"),
+            Some("true")
+        );
+    }
+
+    #[test]
+    fn unset_variables_keep_the_restrictive_defaults() {
+        let policy = builder_from_lookup("", lookup(&[])).unwrap().build().unwrap();
+        assert!(!policy.allows_origin("http://localhost:5173"));
+        assert!(policy.allows_method("POST"));
+        assert!(!policy.allows_method("PUT"));
+        assert!(!policy.allows_credentials());
+    }
+
+    #[test]
+    fn bad_values_are_all_reported_with_variable_and_value() {
+        let err = builder_from_lookup(
+            "MYAPP_",
+            lookup(&[
+                ("MYAPP_CORS_ALLOWED_ORIGINS", "https://a.com,,https://b.com"),
+                ("MYAPP_CORS_ALLOW_CREDENTIALS", "yes"),
+                ("MYAPP_CORS_MAX_AGE", "ten"),
+            ]),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.problems().len(), 3, "{text}");
+        assert!(text.contains(
+            "invalid value `https://a.com,,https://b.com` (environment variable \
+             `MYAPP_CORS_ALLOWED_ORIGINS`): expected comma-separated origins, or `*`"
+        ), "{text}");
+        assert!(text.contains("invalid value `yes` (environment variable `MYAPP_CORS_ALLOW_CREDENTIALS`): expected `true` or `false`"), "{text}");
+        assert!(text.contains("`MYAPP_CORS_MAX_AGE`): expected a whole number of seconds"), "{text}");
+    }
+
+    #[test]
+    fn build_errors_name_the_variable() {
+        let err = builder_from_lookup(
+            "",
+            lookup(&[
+                ("CORS_ALLOWED_ORIGINS", "*"),
+                ("CORS_ALLOW_CREDENTIALS", "true"),
+                ("CORS_ALLOWED_METHODS", "GET,CONNECT"),
+            ]),
+        )
+        .unwrap()
+        .build()
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("environment variable `CORS_ALLOW_CREDENTIALS`"), "{text}");
+        assert!(text.contains("any origin (environment variable `CORS_ALLOWED_ORIGINS`)"), "{text}");
+        assert!(text.contains("forbidden method `CONNECT` (environment variable `CORS_ALLOWED_METHODS`)"), "{text}");
+    }
+
+    #[test]
+    fn unknown_cors_variables_get_the_closest_known_name() {
+        let unknown = unknown_variables(
+            "",
+            ["CORS_ALLOWED_ORIGIN", "CORS_MAX_AGE", "PATH", "CORS_WHATEVER_THIS_IS"],
+        );
+        assert_eq!(unknown.len(), 2);
+        assert_eq!(
+            unknown[0].to_string(),
+            "`CORS_ALLOWED_ORIGIN` is not a known variable; did you mean `CORS_ALLOWED_ORIGINS`?"
+        );
+        assert_eq!(unknown[1].suggestion, None);
+        let prefixed = unknown_variables("MYAPP_", ["MYAPP_CORS_EXPOSE_HEADER", "CORS_EXPOSE_HEADER"]);
+        assert_eq!(prefixed.len(), 1);
+        assert_eq!(prefixed[0].suggestion.as_deref(), Some("MYAPP_CORS_EXPOSE_HEADERS"));
+    }
+}

@@ -1,0 +1,376 @@
+//! Configuration errors and warnings: everything wrong with a policy, found
+//! when it is built, never at request time.
+
+use std::fmt;
+
+use crate::setting::Location;
+
+/// Every problem found while building a policy, reported at once.
+///
+/// `Display` prints one problem per line, each naming the bad value, where it
+/// came from and what would be valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    problems: Vec<ConfigProblem>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(problems: Vec<ConfigProblem>) -> Self {
+        debug_assert!(!problems.is_empty());
+        ConfigError { problems }
+    }
+
+    /// The problems, in the order they were found (never empty).
+    pub fn problems(&self) -> &[ConfigProblem] {
+        &self.problems
+    }
+
+    /// Adds the problems of `other` to this error.
+    pub fn extend(&mut self, other: ConfigError) {
+        self.problems.extend(other.problems);
+    }
+}
+
+impl From<ConfigProblem> for ConfigError {
+    fn from(problem: ConfigProblem) -> Self {
+        ConfigError::new(vec![problem])
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.problems.len() > 1 {
+            writeln!(f, "invalid CORS policy ({} problems):", self.problems.len())?;
+        }
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if self.problems.len() > 1 {
+                write!(f, "  - ")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// One problem with a policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// An allowed origin that is not a valid origin or pattern.
+    InvalidOrigin {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+        /// What is wrong with it.
+        reason: OriginError,
+    },
+    /// A regular expression that does not compile.
+    InvalidRegex {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+        /// The regex engine's message.
+        error: String,
+    },
+    /// A method that is not an HTTP token.
+    InvalidMethod {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+    },
+    /// `CONNECT`, `TRACE` or `TRACK`, which scripts can never send.
+    ForbiddenMethod {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+    },
+    /// A header name that is not an HTTP token.
+    InvalidHeaderName {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+    },
+    /// `Access-Control-Max-Age` above 86400 seconds.
+    MaxAgeTooLarge {
+        /// The value given.
+        value: u64,
+        /// Where it came from.
+        at: Location,
+    },
+    /// Credentials together with any origin (`*`) or a regex that matches any origin.
+    CredentialsWithAnyOrigin {
+        /// Where the credentials setting came from.
+        credentials: Location,
+        /// Where the any-origin setting came from.
+        origins: Location,
+    },
+    /// Credentials together with exposing any header (`*`), which browsers
+    /// then read as a header literally named `*`.
+    CredentialsWithAnyExposedHeader {
+        /// Where the credentials setting came from.
+        credentials: Location,
+        /// Where the expose setting came from.
+        expose: Location,
+    },
+    /// A value that could not be read at all (an environment variable or a
+    /// macro literal of the wrong shape).
+    InvalidValue {
+        /// Where it came from.
+        at: Location,
+        /// The value as written.
+        value: String,
+        /// What would be valid.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigProblem::InvalidOrigin { value, at, reason } => {
+                write!(f, "invalid origin `{value}` ({at}): {reason}")
+            }
+            ConfigProblem::InvalidRegex { value, at, error } => write!(
+                f,
+                "invalid origin regex `{value}` ({at}): {}",
+                error.lines().last().unwrap_or(error).trim()
+            ),
+            ConfigProblem::InvalidMethod { value, at } => write!(
+                f,
+                "invalid method `{value}` ({at}): a method is a token such as `GET` or `PATCH`, \
+                 without spaces or separators"
+            ),
+            ConfigProblem::ForbiddenMethod { value, at } => write!(
+                f,
+                "forbidden method `{value}` ({at}): browsers never let scripts send CONNECT, \
+                 TRACE or TRACK; remove it"
+            ),
+            ConfigProblem::InvalidHeaderName { value, at } => write!(
+                f,
+                "invalid header name `{value}` ({at}): a header name is a token such as \
+                 `x-request-id`, without spaces or separators"
+            ),
+            ConfigProblem::MaxAgeTooLarge { value, at } => write!(
+                f,
+                "max-age {value} is too large ({at}): the largest useful value is 86400 \
+                 (Firefox's cap; Chromium clamps to 7200)"
+            ),
+            ConfigProblem::CredentialsWithAnyOrigin {
+                credentials,
+                origins,
+            } => write!(
+                f,
+                "credentials are allowed ({credentials}) together with any origin ({origins}): \
+                 browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, and \
+                 reflecting every origin with credentials lets any site read your users' data; \
+                 list the trusted origins instead"
+            ),
+            ConfigProblem::CredentialsWithAnyExposedHeader {
+                credentials,
+                expose,
+            } => write!(
+                f,
+                "credentials are allowed ({credentials}) together with exposing any header \
+                 ({expose}): on credentialed requests browsers read `*` as a header literally \
+                 named `*`; list the headers to expose instead"
+            ),
+            ConfigProblem::InvalidValue {
+                at,
+                value,
+                expected,
+            } => write!(f, "invalid value `{value}` ({at}): expected {expected}"),
+        }
+    }
+}
+
+/// What is wrong with an allowed-origin entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OriginError {
+    /// The entry is empty.
+    Empty,
+    /// No `scheme://` in front.
+    MissingScheme {
+        /// The entry with `https://` in front.
+        suggestion: String,
+    },
+    /// A scheme other than `http` or `https`.
+    UnsupportedScheme {
+        /// The scheme as written.
+        scheme: String,
+    },
+    /// A `file://` origin: browsers send `null` for local files.
+    FileScheme,
+    /// `null` without [`PolicyBuilder::allow_null_origin`](crate::PolicyBuilder::allow_null_origin).
+    NullNotEnabled,
+    /// A path, query, fragment or trailing slash after the host.
+    HasPath {
+        /// The origin without them.
+        suggestion: String,
+    },
+    /// `user@` before the host.
+    HasUserinfo,
+    /// A host with a trailing dot.
+    TrailingDot {
+        /// The origin without the dot.
+        suggestion: String,
+    },
+    /// A host that is not a valid domain, IPv4 or bracketed IPv6 address.
+    InvalidHost,
+    /// A host with non-ASCII characters: browsers send IDN hosts in punycode.
+    NonAsciiHost,
+    /// A port that is not a number from 1 to 65535 or `*`.
+    InvalidPort,
+    /// A `*` anywhere but as the whole first label of the host or as the port.
+    MisplacedWildcard,
+    /// A subdomain wildcard whose parent is a public suffix such as `com` or `co.uk`.
+    WildcardUnderPublicSuffix {
+        /// The public suffix.
+        suffix: String,
+    },
+}
+
+impl fmt::Display for OriginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OriginError::Empty => f.write_str("an origin cannot be empty"),
+            OriginError::MissingScheme { suggestion } => write!(
+                f,
+                "an origin starts with `http://` or `https://`; did you mean `{suggestion}`?"
+            ),
+            OriginError::UnsupportedScheme { scheme } => write!(
+                f,
+                "scheme `{scheme}` is not allowed: browsers only send CORS requests from \
+                 `http` and `https` pages"
+            ),
+            OriginError::FileScheme => f.write_str(
+                "pages opened from files send `Origin: null`, which any sandboxed iframe can \
+                 also send; allow `null` explicitly with `allow_null_origin` if you must",
+            ),
+            OriginError::NullNotEnabled => f.write_str(
+                "`null` is sent by sandboxed iframes, local files and redirected requests, so \
+                 anyone can send it; enable it explicitly with `allow_null_origin` if you must",
+            ),
+            OriginError::HasPath { suggestion } => write!(
+                f,
+                "an origin has no path, query, fragment or trailing slash; did you mean \
+                 `{suggestion}`?"
+            ),
+            OriginError::HasUserinfo => {
+                f.write_str("an origin has no `user@` part; browsers never send one")
+            }
+            OriginError::TrailingDot { suggestion } => write!(
+                f,
+                "browsers do not send a trailing dot in the host; did you mean `{suggestion}`?"
+            ),
+            OriginError::InvalidHost => f.write_str(
+                "the host must be a domain name (letters, digits, `-`, `.`), an IPv4 address \
+                 or a bracketed IPv6 address",
+            ),
+            OriginError::NonAsciiHost => f.write_str(
+                "browsers send international domain names in punycode (`xn--…`); write the \
+                 host that way",
+            ),
+            OriginError::InvalidPort => {
+                f.write_str("the port must be a number from 1 to 65535, or `*` for any port")
+            }
+            OriginError::MisplacedWildcard => f.write_str(
+                "a `*` is only valid as the whole first label of the host \
+                 (`https://*.example.com`) or as the port (`http://localhost:*`)",
+            ),
+            OriginError::WildcardUnderPublicSuffix { suffix } => write!(
+                f,
+                "`{suffix}` is a public suffix, so this pattern would admit sites of unrelated \
+                 owners; use a domain you control, such as `https://*.example.{suffix}`"
+            ),
+        }
+    }
+}
+
+/// A policy choice that is valid but risky; logged once at startup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigWarning {
+    /// No origin is allowed: the policy answers no cross-origin request.
+    NoOrigins,
+    /// Any origin may read responses.
+    AnyOrigin,
+    /// `null` is allowed.
+    NullOrigin,
+    /// An origin pattern with a port wildcard.
+    PortWildcard {
+        /// The pattern.
+        pattern: String,
+    },
+    /// Max-age above Chromium's 7200-second cap.
+    MaxAgeAboveChromiumCap {
+        /// The value.
+        seconds: u32,
+    },
+    /// Credentials with many allowed origins or with patterns.
+    CredentialsWithManyOrigins {
+        /// How many exact origins and patterns.
+        count: usize,
+    },
+    /// A header that scripts can never set, listed as allowed.
+    ForbiddenRequestHeader {
+        /// The header name.
+        name: String,
+    },
+    /// A header that browsers never expose (`set-cookie`), listed as exposed.
+    UnexposableHeader {
+        /// The header name.
+        name: String,
+    },
+}
+
+impl fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigWarning::NoOrigins => f.write_str(
+                "no cross-origin access is allowed: set CORS_ALLOWED_ORIGINS (or call \
+                 `allowed_origin`) to let a front end on another origin read responses",
+            ),
+            ConfigWarning::AnyOrigin => f.write_str(
+                "any origin may read responses (`*`): fine for public data, unsafe for anything \
+                 behind a firewall or an IP allow-list",
+            ),
+            ConfigWarning::NullOrigin => f.write_str(
+                "origin `null` is allowed: sandboxed iframes and local files from any site send it",
+            ),
+            ConfigWarning::PortWildcard { pattern } => write!(
+                f,
+                "origin pattern `{pattern}` admits every port; meant for local development only"
+            ),
+            ConfigWarning::MaxAgeAboveChromiumCap { seconds } => write!(
+                f,
+                "max-age {seconds} is above Chromium's cap of 7200 seconds; Chromium will cache \
+                 preflights for 7200 seconds only"
+            ),
+            ConfigWarning::CredentialsWithManyOrigins { count } => write!(
+                f,
+                "credentials are allowed for {count} origins and patterns; every one of them \
+                 can read your users' data, so keep the list short"
+            ),
+            ConfigWarning::ForbiddenRequestHeader { name } => write!(
+                f,
+                "`{name}` is a forbidden request header: scripts can never set it, so allowing \
+                 it has no effect"
+            ),
+            ConfigWarning::UnexposableHeader { name } => write!(
+                f,
+                "`{name}` is never exposed to scripts by browsers, whatever the policy says"
+            ),
+        }
+    }
+}

@@ -1,0 +1,627 @@
+//! The policy builder, and the validated, immutable policy it builds.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::allow_headers::{is_forbidden_request_header, AllowHeaders};
+use crate::allow_methods::{self, AllowMethods};
+use crate::error::{ConfigError, ConfigProblem, ConfigWarning};
+use crate::expose_headers::ExposeHeaders;
+use crate::origin::{parse_origin_spec, OriginSpec, PortRule};
+use crate::origin_set::{anchored_regex_set, check_regex, OriginPredicate, OriginSet};
+use crate::setting::{Location, Provenance, Setting};
+use crate::token::is_token;
+
+/// Firefox's cap on `Access-Control-Max-Age`; more is refused at build.
+pub const MAX_AGE_LIMIT: u64 = 86_400;
+/// Chromium's cap on `Access-Control-Max-Age`; more draws a warning.
+pub const CHROMIUM_MAX_AGE: u64 = 7_200;
+/// Credentials with more origins than this draw a warning.
+const MANY_CREDENTIALED_ORIGINS: usize = 10;
+
+/// The status of an allowed preflight's response.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PreflightStatus {
+    /// `204 No Content` (the default).
+    #[default]
+    NoContent,
+    /// `200 OK`, for clients that mishandle 204.
+    Ok,
+}
+
+impl PreflightStatus {
+    /// The numeric status code.
+    pub fn code(self) -> u16 {
+        match self {
+            PreflightStatus::NoContent => 204,
+            PreflightStatus::Ok => 200,
+        }
+    }
+}
+
+/// How the allowed request headers are declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum HeadersSetting {
+    List(Vec<String>),
+    Mirror,
+}
+
+/// Declares a CORS policy; [`build`](PolicyBuilder::build) validates it.
+///
+/// Defaults are restrictive: no origin, the safelisted methods `GET`, `HEAD`
+/// and `POST`, no extra request header, nothing exposed, no credentials, no
+/// max-age, no Private Network Access, `204` preflights, `Vary` emitted.
+#[derive(Clone)]
+#[must_use]
+pub struct PolicyBuilder {
+    pub(crate) origins: Vec<String>,
+    pub(crate) origin_regexes: Vec<String>,
+    pub(crate) origin_predicate: Option<OriginPredicate>,
+    allow_null: bool,
+    pub(crate) methods: Vec<String>,
+    headers: HeadersSetting,
+    pub(crate) expose: Vec<String>,
+    pub(crate) credentials: bool,
+    pub(crate) max_age: Option<u64>,
+    pub(crate) private_network: bool,
+    preflight_status: PreflightStatus,
+    emit_vary: bool,
+    provenance: [Provenance; Setting::ALL.len()],
+}
+
+impl Default for PolicyBuilder {
+    fn default() -> Self {
+        PolicyBuilder {
+            origins: Vec::new(),
+            origin_regexes: Vec::new(),
+            origin_predicate: None,
+            allow_null: false,
+            methods: allow_methods::SAFELISTED.map(str::to_owned).to_vec(),
+            headers: HeadersSetting::List(Vec::new()),
+            expose: Vec::new(),
+            credentials: false,
+            max_age: None,
+            private_network: false,
+            preflight_status: PreflightStatus::NoContent,
+            emit_vary: true,
+            provenance: Default::default(),
+        }
+    }
+}
+
+impl fmt::Debug for PolicyBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyBuilder")
+            .field("origins", &self.origins)
+            .field("origin_regexes", &self.origin_regexes)
+            .field("origin_predicate", &self.origin_predicate.is_some())
+            .field("allow_null", &self.allow_null)
+            .field("methods", &self.methods)
+            .field("headers", &self.headers)
+            .field("expose", &self.expose)
+            .field("credentials", &self.credentials)
+            .field("max_age", &self.max_age)
+            .field("private_network", &self.private_network)
+            .field("preflight_status", &self.preflight_status)
+            .field("emit_vary", &self.emit_vary)
+            .finish()
+    }
+}
+
+impl PolicyBuilder {
+    /// A builder with the restrictive defaults.
+    pub fn new() -> Self {
+        PolicyBuilder::default()
+    }
+
+    /// Allows an origin (`https://app.example.com`), a subdomain pattern
+    /// (`https://*.example.com`), a port wildcard (`http://localhost:*`), or
+    /// `*` for any origin. Validated by [`build`](Self::build).
+    pub fn allowed_origin(mut self, origin: impl Into<String>) -> Self {
+        self.origins.push(origin.into());
+        self
+    }
+
+    /// Allows each of these origins or patterns.
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.origins.extend(origins.into_iter().map(Into::into));
+        self
+    }
+
+    /// Allows any origin: `Access-Control-Allow-Origin: *`. Refused with credentials.
+    pub fn allow_any_origin(self) -> Self {
+        self.allowed_origin("*")
+    }
+
+    /// Allows origins matching a regular expression, always matched against
+    /// the whole origin (it is anchored for you).
+    pub fn allowed_origin_regex(mut self, regex: impl Into<String>) -> Self {
+        self.origin_regexes.push(regex.into());
+        self
+    }
+
+    /// Allows origins for which `predicate` returns true. It is called with
+    /// the request's `Origin` (never with `null`) after the other rules.
+    pub fn allowed_origin_fn<F>(mut self, predicate: F) -> Self
+    where
+        F: Fn(&str) -> bool + Send + Sync + 'static,
+    {
+        self.origin_predicate = Some(Arc::new(predicate));
+        self
+    }
+
+    /// Lets `null` be written as an allowed origin. Sandboxed iframes, local
+    /// files and redirected requests send `null`, so anyone can: enable this
+    /// only when you must, and write `null` explicitly as well.
+    pub fn allow_null_origin(mut self, allow: bool) -> Self {
+        self.allow_null = allow;
+        self
+    }
+
+    /// Replaces the allowed methods (default `GET`, `HEAD`, `POST`); `*` allows any.
+    pub fn allowed_methods<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.methods = methods.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Allows any method.
+    pub fn allow_any_method(self) -> Self {
+        self.allowed_methods(["*"])
+    }
+
+    /// Adds allowed request headers (case-insensitive); `*` allows any.
+    pub fn allowed_headers<I, S>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut list = match self.headers {
+            HeadersSetting::List(list) => list,
+            HeadersSetting::Mirror => Vec::new(),
+        };
+        list.extend(headers.into_iter().map(Into::into));
+        self.headers = HeadersSetting::List(list);
+        self
+    }
+
+    /// Allows any request header. Without credentials the answer is `*`
+    /// (plus `authorization` when asked, which `*` never covers); with
+    /// credentials the requested list is echoed.
+    pub fn allow_any_header(self) -> Self {
+        self.allowed_headers(["*"])
+    }
+
+    pub(crate) fn replace_allowed_headers(mut self, headers: Vec<String>) -> Self {
+        self.headers = HeadersSetting::List(headers);
+        self
+    }
+
+    /// Allows any request header by echoing the requested list back.
+    pub fn mirror_request_headers(mut self) -> Self {
+        self.headers = HeadersSetting::Mirror;
+        self
+    }
+
+    /// Adds response headers scripts may read; `*` exposes all (refused
+    /// with credentials, where browsers read it as a header named `*`).
+    pub fn expose_headers<I, S>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.expose.extend(headers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Exposes every response header (`*`).
+    pub fn expose_any_header(self) -> Self {
+        self.expose_headers(["*"])
+    }
+
+    /// Allows credentialed requests (cookies, HTTP auth, client certificates).
+    pub fn allow_credentials(mut self, allow: bool) -> Self {
+        self.credentials = allow;
+        self
+    }
+
+    /// How long browsers may cache a preflight answer, in seconds (at most
+    /// 86400; Chromium caps at 7200).
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// Answers Private Network Access preflights
+    /// (`Access-Control-Allow-Private-Network: true`).
+    pub fn allow_private_network(mut self, allow: bool) -> Self {
+        self.private_network = allow;
+        self
+    }
+
+    /// The status of allowed preflights (204 by default).
+    pub fn preflight_status(mut self, status: PreflightStatus) -> Self {
+        self.preflight_status = status;
+        self
+    }
+
+    /// Whether to emit `Vary` (on by default; turn off only when no cache
+    /// sits between the server and browsers).
+    pub fn vary(mut self, emit: bool) -> Self {
+        self.emit_vary = emit;
+        self
+    }
+
+    /// Records where a setting's value came from, for error messages.
+    pub fn provenance(mut self, setting: Setting, provenance: Provenance) -> Self {
+        self.provenance[setting.index()] = provenance;
+        self
+    }
+
+    pub(crate) fn location(&self, setting: Setting) -> Location {
+        Location {
+            setting,
+            provenance: self.provenance[setting.index()].clone(),
+        }
+    }
+
+    /// Validates the policy, reporting every problem at once.
+    pub fn build(self) -> Result<Policy, ConfigError> {
+        let mut problems = Vec::new();
+        let mut warnings = Vec::new();
+
+        let at = self.location(Setting::AllowedOrigins);
+        let mut specs = Vec::with_capacity(self.origins.len());
+        for raw in &self.origins {
+            match parse_origin_spec(raw, self.allow_null) {
+                Ok(spec) => specs.push(spec),
+                Err(reason) => problems.push(ConfigProblem::InvalidOrigin {
+                    value: raw.clone(),
+                    at: at.clone(),
+                    reason,
+                }),
+            }
+        }
+        for spec in &specs {
+            match spec {
+                OriginSpec::Any => warnings.push(ConfigWarning::AnyOrigin),
+                OriginSpec::Null => warnings.push(ConfigWarning::NullOrigin),
+                OriginSpec::Pattern {
+                    port: PortRule::Any,
+                    ..
+                } => warnings.push(ConfigWarning::PortWildcard {
+                    pattern: describe_pattern(spec),
+                }),
+                _ => {}
+            }
+        }
+        warnings.dedup();
+
+        let at = self.location(Setting::AllowedOriginRegexes);
+        for raw in &self.origin_regexes {
+            if let Err(e) = check_regex(raw) {
+                problems.push(ConfigProblem::InvalidRegex {
+                    value: raw.clone(),
+                    at: at.clone(),
+                    error: e.to_string(),
+                });
+            }
+        }
+        let regexes = if self.origin_regexes.is_empty() {
+            None
+        } else {
+            anchored_regex_set(&self.origin_regexes).ok()
+        };
+        let origins = OriginSet::new(specs, regexes, self.origin_predicate.clone());
+        if origins.is_empty() {
+            warnings.push(ConfigWarning::NoOrigins);
+        }
+        if self.credentials {
+            let any_origin = if origins.is_any() {
+                Some(Setting::AllowedOrigins)
+            } else if origins.regexes_match_anything() {
+                Some(Setting::AllowedOriginRegexes)
+            } else {
+                None
+            };
+            if let Some(setting) = any_origin {
+                problems.push(ConfigProblem::CredentialsWithAnyOrigin {
+                    credentials: self.location(Setting::AllowCredentials),
+                    origins: self.location(setting),
+                });
+            } else if origins.len() > MANY_CREDENTIALED_ORIGINS {
+                warnings.push(ConfigWarning::CredentialsWithManyOrigins {
+                    count: origins.len(),
+                });
+            }
+        }
+
+        let methods = self.build_methods(&mut problems);
+        let headers = self.build_headers(&mut problems, &mut warnings);
+        let expose = self.build_expose(&mut problems, &mut warnings);
+
+        let max_age = match self.max_age {
+            Some(seconds) if seconds > MAX_AGE_LIMIT => {
+                problems.push(ConfigProblem::MaxAgeTooLarge {
+                    value: seconds,
+                    at: self.location(Setting::MaxAge),
+                });
+                None
+            }
+            Some(seconds) => {
+                if seconds > CHROMIUM_MAX_AGE {
+                    warnings.push(ConfigWarning::MaxAgeAboveChromiumCap {
+                        seconds: seconds as u32,
+                    });
+                }
+                Some((seconds as u32, seconds.to_string()))
+            }
+            None => None,
+        };
+
+        if !problems.is_empty() {
+            return Err(ConfigError::new(problems));
+        }
+        Ok(Policy {
+            inner: Arc::new(PolicyInner {
+                origins,
+                methods,
+                headers,
+                expose,
+                credentials: self.credentials,
+                max_age,
+                private_network: self.private_network,
+                preflight_status: self.preflight_status,
+                emit_vary: self.emit_vary,
+                warnings,
+                spec: self,
+            }),
+        })
+    }
+
+    fn build_methods(&self, problems: &mut Vec<ConfigProblem>) -> AllowMethods {
+        let at = self.location(Setting::AllowedMethods);
+        let mut list: Vec<String> = Vec::with_capacity(self.methods.len());
+        for raw in &self.methods {
+            let method = raw.trim();
+            if method == "*" {
+                return AllowMethods::Any;
+            }
+            if !is_token(method.as_bytes()) {
+                problems.push(ConfigProblem::InvalidMethod {
+                    value: raw.clone(),
+                    at: at.clone(),
+                });
+            } else if allow_methods::is_forbidden(method) {
+                problems.push(ConfigProblem::ForbiddenMethod {
+                    value: raw.clone(),
+                    at: at.clone(),
+                });
+            } else {
+                let method = allow_methods::normalize(method);
+                if !list.contains(&method) {
+                    list.push(method);
+                }
+            }
+        }
+        AllowMethods::list(list)
+    }
+
+    fn build_headers(
+        &self,
+        problems: &mut Vec<ConfigProblem>,
+        warnings: &mut Vec<ConfigWarning>,
+    ) -> AllowHeaders {
+        let raw = match &self.headers {
+            HeadersSetting::Mirror => return AllowHeaders::Mirror,
+            HeadersSetting::List(raw) => raw,
+        };
+        let names = header_names(raw, self.location(Setting::AllowedHeaders), problems);
+        if names.iter().any(|n| n == "*") {
+            return AllowHeaders::Any;
+        }
+        for name in names.iter().filter(|n| is_forbidden_request_header(n)) {
+            warnings.push(ConfigWarning::ForbiddenRequestHeader { name: name.clone() });
+        }
+        AllowHeaders::list(names)
+    }
+
+    fn build_expose(
+        &self,
+        problems: &mut Vec<ConfigProblem>,
+        warnings: &mut Vec<ConfigWarning>,
+    ) -> ExposeHeaders {
+        let names = header_names(&self.expose, self.location(Setting::ExposeHeaders), problems);
+        if names.iter().any(|n| n == "*") {
+            if self.credentials {
+                problems.push(ConfigProblem::CredentialsWithAnyExposedHeader {
+                    credentials: self.location(Setting::AllowCredentials),
+                    expose: self.location(Setting::ExposeHeaders),
+                });
+            }
+            return ExposeHeaders::Any;
+        }
+        for name in names.iter().filter(|n| n.starts_with("set-cookie")) {
+            warnings.push(ConfigWarning::UnexposableHeader { name: name.clone() });
+        }
+        ExposeHeaders::list(names)
+    }
+}
+
+/// Validates and lower-cases header names, keeping the first occurrence of each.
+fn header_names(raw: &[String], at: Location, problems: &mut Vec<ConfigProblem>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(raw.len());
+    for value in raw {
+        let name = value.trim();
+        if name != "*" && !is_token(name.as_bytes()) {
+            problems.push(ConfigProblem::InvalidHeaderName {
+                value: value.clone(),
+                at: at.clone(),
+            });
+            continue;
+        }
+        let name = name.to_ascii_lowercase();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+fn describe_pattern(spec: &OriginSpec) -> String {
+    match spec {
+        OriginSpec::Pattern {
+            scheme,
+            host,
+            subdomains,
+            port,
+        } => format!(
+            "{}://{}{host}{}",
+            scheme.as_str(),
+            if *subdomains { "*." } else { "" },
+            match port {
+                PortRule::Default => String::new(),
+                PortRule::Exact(p) => format!(":{p}"),
+                PortRule::Any => ":*".to_owned(),
+            }
+        ),
+        _ => String::new(),
+    }
+}
+
+/// A validated, immutable CORS policy. Cheap to clone (one `Arc`), safe to
+/// share between threads, and never changed once built.
+#[derive(Clone)]
+pub struct Policy {
+    inner: Arc<PolicyInner>,
+}
+
+pub(crate) struct PolicyInner {
+    pub(crate) origins: OriginSet,
+    pub(crate) methods: AllowMethods,
+    pub(crate) headers: AllowHeaders,
+    pub(crate) expose: ExposeHeaders,
+    pub(crate) credentials: bool,
+    pub(crate) max_age: Option<(u32, String)>,
+    pub(crate) private_network: bool,
+    pub(crate) preflight_status: PreflightStatus,
+    pub(crate) emit_vary: bool,
+    pub(crate) warnings: Vec<ConfigWarning>,
+    pub(crate) spec: PolicyBuilder,
+}
+
+impl Policy {
+    /// A builder with the restrictive defaults.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::new()
+    }
+
+    pub(crate) fn inner(&self) -> &PolicyInner {
+        &self.inner
+    }
+
+    /// The declaration this policy was built from, to derive another from it.
+    pub fn to_builder(&self) -> PolicyBuilder {
+        self.inner.spec.clone()
+    }
+
+    /// Risky but valid choices, to log once at startup.
+    pub fn warnings(&self) -> &[ConfigWarning] {
+        &self.inner.warnings
+    }
+
+    /// The status of allowed preflights.
+    pub fn preflight_status(&self) -> PreflightStatus {
+        self.inner.preflight_status
+    }
+
+    /// Whether credentials are allowed.
+    pub fn allows_credentials(&self) -> bool {
+        self.inner.credentials
+    }
+
+    /// Whether `origin` (a request's `Origin` value) is allowed.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.inner.origins.allows(origin)
+    }
+
+    /// Whether a preflight may ask for `method`.
+    pub fn allows_method(&self, method: &str) -> bool {
+        self.inner.methods.allows(method)
+    }
+
+    /// Whether scripts on an allowed origin can read a response header.
+    pub fn exposes_header(&self, name: &str) -> bool {
+        self.inner.expose.exposes(name)
+    }
+
+    /// The allowed request headers, joined (`None` when any is allowed).
+    pub fn allowed_headers_list(&self) -> Option<&str> {
+        self.inner.headers.names()
+    }
+
+    /// The exact origins, patterns and regexes as declared, for summaries
+    /// and "did you mean" hints.
+    pub fn declared_origins(&self) -> impl Iterator<Item = &str> {
+        let spec = &self.inner.spec;
+        spec.origins
+            .iter()
+            .chain(&spec.origin_regexes)
+            .map(|s| s.trim())
+    }
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Policy").field(&self.inner.spec).finish()
+    }
+}
+
+/// A one-line summary of the effective policy, for the startup log.
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.inner;
+        let list = |items: &[String], empty: &str| {
+            if items.is_empty() {
+                empty.to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        let mut origins = list(&p.spec.origins, "none");
+        if !p.spec.origin_regexes.is_empty() {
+            origins.push_str(&format!("; regexes: {}", p.spec.origin_regexes.join(" ")));
+        }
+        if p.spec.origin_predicate.is_some() {
+            origins.push_str("; and a predicate");
+        }
+        let methods = match &p.methods {
+            AllowMethods::Any => "any".to_owned(),
+            AllowMethods::List { header, .. } => header.clone(),
+        };
+        let headers = match &p.headers {
+            AllowHeaders::Any => "any".to_owned(),
+            AllowHeaders::Mirror => "any (mirrored)".to_owned(),
+            AllowHeaders::List { header, .. } if header.is_empty() => "safelisted only".to_owned(),
+            AllowHeaders::List { header, .. } => header.clone(),
+        };
+        let expose = p.expose.header_value().unwrap_or("none");
+        let max_age = p
+            .max_age
+            .as_ref()
+            .map_or_else(|| "unset".to_owned(), |(s, _)| format!("{s}s"));
+        write!(
+            f,
+            "origins: {origins}; methods: {methods}; headers: {headers}; exposed: {expose}; \
+             credentials: {}; max-age: {max_age}; private network: {}",
+            p.credentials, p.private_network
+        )
+    }
+}

@@ -1,0 +1,96 @@
+//! Reading `Access-Control-Request-Headers` without allocating, in time
+//! bounded by a hard length cap (rs/cors CVE-2025-47908 spent 121 MB on a
+//! header of commas).
+
+use crate::token::is_tchar;
+
+/// The longest `Access-Control-Request-Headers` value accepted. Browsers send
+/// the lower-cased names of the non-safelisted headers joined by `,`; 4 KiB
+/// holds well over a hundred of them.
+pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
+
+/// Why an `Access-Control-Request-Headers` value was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MalformedHeaders {
+    /// Longer than [`MAX_REQUEST_HEADERS_LEN`].
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// An empty element (`a,,b`, a leading or trailing comma).
+    EmptyName,
+    /// An element that is not a header-name token.
+    InvalidName,
+}
+
+/// Iterates over the names in an `Access-Control-Request-Headers` value,
+/// trimmed of optional whitespace, borrowing from the value.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestHeaderNames<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> RequestHeaderNames<'a> {
+    pub(crate) fn new(value: &'a [u8]) -> Result<Self, MalformedHeaders> {
+        if value.len() > MAX_REQUEST_HEADERS_LEN {
+            return Err(MalformedHeaders::TooLong { len: value.len() });
+        }
+        Ok(RequestHeaderNames { rest: Some(value) })
+    }
+}
+
+impl<'a> Iterator for RequestHeaderNames<'a> {
+    type Item = Result<&'a str, MalformedHeaders>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.rest?;
+        let (element, tail) = match rest.iter().position(|&b| b == b',') {
+            Some(comma) => (&rest[..comma], Some(&rest[comma + 1..])),
+            None => (rest, None),
+        };
+        self.rest = tail;
+        let name = element.trim_ascii();
+        if name.is_empty() {
+            return Some(Err(MalformedHeaders::EmptyName));
+        }
+        if !name.iter().all(|&b| is_tchar(b)) {
+            return Some(Err(MalformedHeaders::InvalidName));
+        }
+        // Tokens are ASCII, so this never fails.
+        Some(std::str::from_utf8(name).map_err(|_| MalformedHeaders::InvalidName))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(value: &str) -> Result<Vec<&str>, MalformedHeaders> {
+        RequestHeaderNames::new(value.as_bytes())?.collect()
+    }
+
+    #[test]
+    fn names_are_split_on_commas_and_trimmed() {
+        assert_eq!(names("content-type,x-trace-id"), Ok(vec!["content-type", "x-trace-id"]));
+        assert_eq!(names(" Authorization ,\tX-A"), Ok(vec!["Authorization", "X-A"]));
+    }
+
+    #[test]
+    fn one_bad_element_spoils_the_value() {
+        assert_eq!(names("a,,b"), Err(MalformedHeaders::EmptyName));
+        assert_eq!(names("a,"), Err(MalformedHeaders::EmptyName));
+        assert_eq!(names(""), Err(MalformedHeaders::EmptyName));
+        assert_eq!(names("a b"), Err(MalformedHeaders::InvalidName));
+        assert_eq!(names("x-caf\u{e9}"), Err(MalformedHeaders::InvalidName));
+    }
+
+    #[test]
+    fn oversized_values_are_refused_before_any_scan() {
+        let commas = ",".repeat(1 << 20);
+        assert_eq!(
+            RequestHeaderNames::new(commas.as_bytes()).err(),
+            Some(MalformedHeaders::TooLong { len: 1 << 20 })
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! HTTP tokens (RFC 9110 §5.6.2), the syntax of methods and header names.
+
+/// `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`
+pub(crate) const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`'
+        | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// Whether `s` is a non-empty token.
+pub(crate) fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_exclude_separators_spaces_and_non_ascii() {
+        for ok in ["GET", "x-request-id", "PATCH", "a!#$%&'*+-.^_`|~9"] {
+            assert!(is_token(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", "a b", "a,b", "a:b", "caf\u{e9}", "a\tb", "(x)"] {
+            assert!(!is_token(bad.as_bytes()), "{bad}");
+        }
+    }
+}
