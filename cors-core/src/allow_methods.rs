@@ -9,7 +9,10 @@ pub(crate) const SAFELISTED: [&str; 3] = ["GET", "HEAD", "POST"];
 #[derive(Clone, Debug)]
 pub(crate) enum AllowMethods {
     Any,
-    List { methods: Vec<String>, header: String },
+    List {
+        methods: Vec<String>,
+        header: String,
+    },
 }
 
 impl AllowMethods {

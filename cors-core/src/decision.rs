@@ -200,7 +200,11 @@ impl fmt::Display for Rejection<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Rejection::OriginNotAllowed { origin } => {
-                write!(f, "origin `{}` is not in the allowed origins", Escaped(origin))
+                write!(
+                    f,
+                    "origin `{}` is not in the allowed origins",
+                    Escaped(origin)
+                )
             }
             Rejection::MalformedOrigin => f.write_str(
                 "the `Origin` header is not a valid origin (empty, not ASCII, or too long)",
@@ -209,7 +213,11 @@ impl fmt::Display for Rejection<'_> {
                 write!(f, "the `{name}` header was sent more than once")
             }
             Rejection::MethodNotAllowed { method } => {
-                write!(f, "method `{}` is not in the allowed methods", Escaped(method))
+                write!(
+                    f,
+                    "method `{}` is not in the allowed methods",
+                    Escaped(method)
+                )
             }
             Rejection::MalformedRequestMethod => {
                 f.write_str("`Access-Control-Request-Method` is not a valid method")

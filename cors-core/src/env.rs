@@ -166,8 +166,14 @@ mod tests {
         let policy = builder_from_lookup(
             "",
             lookup(&[
-                ("CORS_ALLOWED_ORIGINS", " http://localhost:5173 , https://*.example.com "),
-                ("CORS_ALLOWED_ORIGIN_REGEXES", r"https://pr-\d+\.preview\.dev"),
+                (
+                    "CORS_ALLOWED_ORIGINS",
+                    " http://localhost:5173 , https://*.example.com ",
+                ),
+                (
+                    "CORS_ALLOWED_ORIGIN_REGEXES",
+                    r"https://pr-\d+\.preview\.dev",
+                ),
                 ("CORS_ALLOWED_METHODS", "GET, PUT ,DELETE"),
                 ("CORS_ALLOWED_HEADERS", "Content-Type, Authorization"),
                 ("CORS_EXPOSE_HEADERS", "X-Request-Id"),
@@ -192,16 +198,24 @@ mod tests {
             .request_private_network("true");
         let decision = policy.decide(&preflight);
         assert!(decision.is_allowed(), "{:?}", decision.rejection());
-        assert_eq!(decision.headers().get("access-control-max-age"), Some("600"));
         assert_eq!(
-            decision.headers().get("access-control-allow-private-network"),
+            decision.headers().get("access-control-max-age"),
+            Some("600")
+        );
+        assert_eq!(
+            decision
+                .headers()
+                .get("access-control-allow-private-network"),
             Some("true")
         );
     }
 
     #[test]
     fn unset_variables_keep_the_restrictive_defaults() {
-        let policy = builder_from_lookup("", lookup(&[])).unwrap().build().unwrap();
+        let policy = builder_from_lookup("", lookup(&[]))
+            .unwrap()
+            .build()
+            .unwrap();
         assert!(!policy.allows_origin("http://localhost:5173"));
         assert!(policy.allows_method("POST"));
         assert!(!policy.allows_method("PUT"));
@@ -221,12 +235,18 @@ mod tests {
         .unwrap_err();
         let text = err.to_string();
         assert_eq!(err.problems().len(), 3, "{text}");
-        assert!(text.contains(
-            "invalid value `https://a.com,,https://b.com` (environment variable \
+        assert!(
+            text.contains(
+                "invalid value `https://a.com,,https://b.com` (environment variable \
              `MYAPP_CORS_ALLOWED_ORIGINS`): expected comma-separated origins, or `*`"
-        ), "{text}");
+            ),
+            "{text}"
+        );
         assert!(text.contains("invalid value `yes` (environment variable `MYAPP_CORS_ALLOW_CREDENTIALS`): expected `true` or `false`"), "{text}");
-        assert!(text.contains("`MYAPP_CORS_MAX_AGE`): expected a whole number of seconds"), "{text}");
+        assert!(
+            text.contains("`MYAPP_CORS_MAX_AGE`): expected a whole number of seconds"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -243,16 +263,32 @@ mod tests {
         .build()
         .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("environment variable `CORS_ALLOW_CREDENTIALS`"), "{text}");
-        assert!(text.contains("any origin (environment variable `CORS_ALLOWED_ORIGINS`)"), "{text}");
-        assert!(text.contains("forbidden method `CONNECT` (environment variable `CORS_ALLOWED_METHODS`)"), "{text}");
+        assert!(
+            text.contains("environment variable `CORS_ALLOW_CREDENTIALS`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("any origin (environment variable `CORS_ALLOWED_ORIGINS`)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "forbidden method `CONNECT` (environment variable `CORS_ALLOWED_METHODS`)"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
     fn unknown_cors_variables_get_the_closest_known_name() {
         let unknown = unknown_variables(
             "",
-            ["CORS_ALLOWED_ORIGIN", "CORS_MAX_AGE", "PATH", "CORS_WHATEVER_THIS_IS"],
+            [
+                "CORS_ALLOWED_ORIGIN",
+                "CORS_MAX_AGE",
+                "PATH",
+                "CORS_WHATEVER_THIS_IS",
+            ],
         );
         assert_eq!(unknown.len(), 2);
         assert_eq!(
@@ -260,8 +296,12 @@ mod tests {
             "`CORS_ALLOWED_ORIGIN` is not a known variable; did you mean `CORS_ALLOWED_ORIGINS`?"
         );
         assert_eq!(unknown[1].suggestion, None);
-        let prefixed = unknown_variables("MYAPP_", ["MYAPP_CORS_EXPOSE_HEADER", "CORS_EXPOSE_HEADER"]);
+        let prefixed =
+            unknown_variables("MYAPP_", ["MYAPP_CORS_EXPOSE_HEADER", "CORS_EXPOSE_HEADER"]);
         assert_eq!(prefixed.len(), 1);
-        assert_eq!(prefixed[0].suggestion.as_deref(), Some("MYAPP_CORS_EXPOSE_HEADERS"));
+        assert_eq!(
+            prefixed[0].suggestion.as_deref(),
+            Some("MYAPP_CORS_EXPOSE_HEADERS")
+        );
     }
 }

@@ -284,7 +284,14 @@ impl<'a> RequestOrigin<'a> {
         let (host, port) = if rest.starts_with('[') {
             let close = rest.find(']')?;
             let (host, tail) = rest.split_at(close + 1);
-            (host, if tail.is_empty() { None } else { Some(tail.strip_prefix(':')?) })
+            (
+                host,
+                if tail.is_empty() {
+                    None
+                } else {
+                    Some(tail.strip_prefix(':')?)
+                },
+            )
         } else {
             match rest.split_once(':') {
                 Some((h, p)) => (h, Some(p)),
@@ -331,7 +338,10 @@ mod tests {
 
     #[test]
     fn origins_are_normalised_as_browsers_serialise_them() {
-        assert_eq!(exact("HTTPS://App.Example.com:443"), "https://app.example.com");
+        assert_eq!(
+            exact("HTTPS://App.Example.com:443"),
+            "https://app.example.com"
+        );
         assert_eq!(exact("http://localhost:80"), "http://localhost");
         assert_eq!(exact("http://localhost:3000"), "http://localhost:3000");
         assert_eq!(exact("  https://a.com  "), "https://a.com");
@@ -377,13 +387,22 @@ mod tests {
             }
         );
         assert_eq!(error("https://a_b.com"), OriginError::InvalidHost);
-        assert_eq!(error("https://r\u{e9}sum\u{e9}.com"), OriginError::NonAsciiHost);
+        assert_eq!(
+            error("https://r\u{e9}sum\u{e9}.com"),
+            OriginError::NonAsciiHost
+        );
         assert_eq!(error("https://a.com:0"), OriginError::InvalidPort);
         assert_eq!(error("https://a.com:99999"), OriginError::InvalidPort);
         assert_eq!(error("https://a.com:"), OriginError::InvalidPort);
-        assert_eq!(error("https://a*.example.com"), OriginError::MisplacedWildcard);
+        assert_eq!(
+            error("https://a*.example.com"),
+            OriginError::MisplacedWildcard
+        );
         assert_eq!(error("https://*"), OriginError::MisplacedWildcard);
-        assert_eq!(error("https://*.*.example.com"), OriginError::MisplacedWildcard);
+        assert_eq!(
+            error("https://*.*.example.com"),
+            OriginError::MisplacedWildcard
+        );
     }
 
     #[test]
@@ -431,7 +450,10 @@ mod tests {
     #[test]
     fn request_origins_parse_only_when_canonical() {
         let ok = RequestOrigin::parse("https://a.example.com:8443").unwrap();
-        assert_eq!((ok.scheme, ok.host, ok.port), (Scheme::Https, "a.example.com", Some(8443)));
+        assert_eq!(
+            (ok.scheme, ok.host, ok.port),
+            (Scheme::Https, "a.example.com", Some(8443))
+        );
         for bad in [
             "HTTPS://a.example.com",
             "https://A.example.com",

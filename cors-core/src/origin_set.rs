@@ -123,7 +123,11 @@ impl OriginSet {
                 return true;
             }
         }
-        if self.regexes.as_ref().is_some_and(|set| set.is_match(origin)) {
+        if self
+            .regexes
+            .as_ref()
+            .is_some_and(|set| set.is_match(origin))
+        {
             return true;
         }
         self.predicate.as_ref().is_some_and(|allow| allow(origin))
@@ -180,9 +184,7 @@ mod tests {
 
     fn set(entries: &[&str]) -> OriginSet {
         OriginSet::new(
-            entries
-                .iter()
-                .map(|e| parse_origin_spec(e, true).expect(e)),
+            entries.iter().map(|e| parse_origin_spec(e, true).expect(e)),
             None,
             None,
         )
@@ -213,8 +215,17 @@ mod tests {
     #[test]
     fn two_patterns_never_admit_a_third_origin_through_a_shared_suffix() {
         // jub0bs/cors GHSA-vhxv-fg4m-p2w8: `foo.com` + `bar.com` admitted `barfoo.com`.
-        let s = set(&["https://foo.com", "https://bar.com", "https://*.foo.com", "https://*.bar.com"]);
-        for bad in ["https://barfoo.com", "https://foobar.com", "https://bar.foo.com.bar.com.evil"] {
+        let s = set(&[
+            "https://foo.com",
+            "https://bar.com",
+            "https://*.foo.com",
+            "https://*.bar.com",
+        ]);
+        for bad in [
+            "https://barfoo.com",
+            "https://foobar.com",
+            "https://bar.foo.com.bar.com.evil",
+        ] {
             assert!(!s.allows(bad), "{bad}");
         }
         assert!(s.allows("https://x.foo.com"));
@@ -224,10 +235,18 @@ mod tests {
     #[test]
     fn port_wildcards_admit_any_port_of_that_host_only() {
         let s = set(&["http://localhost:*"]);
-        for ok in ["http://localhost", "http://localhost:3000", "http://localhost:5173"] {
+        for ok in [
+            "http://localhost",
+            "http://localhost:3000",
+            "http://localhost:5173",
+        ] {
             assert!(s.allows(ok), "{ok}");
         }
-        for bad in ["https://localhost:3000", "http://localhost.evil.com:3000", "http://127.0.0.1:3000"] {
+        for bad in [
+            "https://localhost:3000",
+            "http://localhost.evil.com:3000",
+            "http://127.0.0.1:3000",
+        ] {
             assert!(!s.allows(bad), "{bad}");
         }
     }
@@ -254,7 +273,11 @@ mod tests {
         assert!(!s.allows("https://app.example.com.evil.com"));
         assert!(!s.allows("https://evil.com/https://app.example.com"));
         assert!(!s.regexes_match_anything());
-        let all = OriginSet::new([], Some(anchored_regex_set(&["https?://.*".into()]).unwrap()), None);
+        let all = OriginSet::new(
+            [],
+            Some(anchored_regex_set(&["https?://.*".into()]).unwrap()),
+            None,
+        );
         assert!(all.regexes_match_anything());
     }
 
@@ -262,7 +285,11 @@ mod tests {
     fn exact_origins_compare_byte_for_byte() {
         let s = set(&["https://app.example.com"]);
         assert!(s.allows("https://app.example.com"));
-        for bad in ["https://APP.example.com", "https://app.example.com/", "https://app.example.com:443"] {
+        for bad in [
+            "https://APP.example.com",
+            "https://app.example.com/",
+            "https://app.example.com:443",
+        ] {
             assert!(!s.allows(bad), "{bad}");
         }
     }

@@ -438,7 +438,11 @@ impl PolicyBuilder {
         problems: &mut Vec<ConfigProblem>,
         warnings: &mut Vec<ConfigWarning>,
     ) -> ExposeHeaders {
-        let names = header_names(&self.expose, self.location(Setting::ExposeHeaders), problems);
+        let names = header_names(
+            &self.expose,
+            self.location(Setting::ExposeHeaders),
+            problems,
+        );
         if names.iter().any(|n| n == "*") {
             if self.credentials {
                 problems.push(ConfigProblem::CredentialsWithAnyExposedHeader {
@@ -565,6 +569,71 @@ impl Policy {
     /// The allowed request headers, joined (`None` when any is allowed).
     pub fn allowed_headers_list(&self) -> Option<&str> {
         self.inner.headers.names()
+    }
+
+    /// Where a setting's value came from (builder, environment or handler),
+    /// so a log line can say what to change.
+    pub fn setting_location(&self, setting: Setting) -> Location {
+        self.inner.spec.location(setting)
+    }
+
+    /// The header values that are the same for every request (joined lists
+    /// and max-age), as `(lower-case name, value)`, so an adapter can convert
+    /// them to its own header type once instead of per request.
+    pub fn fixed_header_values(&self) -> Vec<(&'static str, &str)> {
+        use crate::decision::header as name;
+        let p = &self.inner;
+        let mut values = Vec::new();
+        if let AllowMethods::List { header: value, .. } = &p.methods {
+            values.push((name::ACCESS_CONTROL_ALLOW_METHODS, value.as_str()));
+        }
+        if let AllowHeaders::List { header: value, .. } = &p.headers {
+            values.push((name::ACCESS_CONTROL_ALLOW_HEADERS, value.as_str()));
+        }
+        if let Some(expose) = p.expose.header_value() {
+            values.push((name::ACCESS_CONTROL_EXPOSE_HEADERS, expose));
+        }
+        if let Some((_, text)) = &p.max_age {
+            values.push((name::ACCESS_CONTROL_MAX_AGE, text.as_str()));
+        }
+        values
+    }
+
+    /// The effective value of a setting in words, for log lines such as
+    /// "(allowed: content-type, authorization)".
+    pub fn describe(&self, setting: Setting) -> String {
+        let p = &self.inner;
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "none".to_owned()
+            } else {
+                items
+                    .iter()
+                    .map(|s| s.trim())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        match setting {
+            Setting::AllowedOrigins => list(&p.spec.origins),
+            Setting::AllowedOriginRegexes => list(&p.spec.origin_regexes),
+            Setting::AllowedMethods => match &p.methods {
+                AllowMethods::Any => "any".to_owned(),
+                AllowMethods::List { header, .. } => header.clone(),
+            },
+            Setting::AllowedHeaders => match &p.headers {
+                AllowHeaders::Any | AllowHeaders::Mirror => "any".to_owned(),
+                AllowHeaders::List { header, .. } if header.is_empty() => "none".to_owned(),
+                AllowHeaders::List { header, .. } => header.clone(),
+            },
+            Setting::ExposeHeaders => p.expose.header_value().unwrap_or("none").to_owned(),
+            Setting::AllowCredentials => p.credentials.to_string(),
+            Setting::MaxAge => p
+                .max_age
+                .as_ref()
+                .map_or_else(|| "unset".to_owned(), |(s, _)| s.to_string()),
+            Setting::AllowPrivateNetwork => p.private_network.to_string(),
+        }
     }
 
     /// The exact origins, patterns and regexes as declared, for summaries

@@ -72,8 +72,14 @@ mod tests {
 
     #[test]
     fn names_are_split_on_commas_and_trimmed() {
-        assert_eq!(names("content-type,x-trace-id"), Ok(vec!["content-type", "x-trace-id"]));
-        assert_eq!(names(" Authorization ,\tX-A"), Ok(vec!["Authorization", "X-A"]));
+        assert_eq!(
+            names("content-type,x-trace-id"),
+            Ok(vec!["content-type", "x-trace-id"])
+        );
+        assert_eq!(
+            names(" Authorization ,\tX-A"),
+            Ok(vec!["Authorization", "X-A"])
+        );
     }
 
     #[test]

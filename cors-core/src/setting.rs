@@ -134,7 +134,11 @@ impl fmt::Display for Location {
         match &self.provenance {
             Provenance::Builder => write!(f, "builder method `{}`", self.setting.builder_method()),
             Provenance::Env { prefix } => {
-                write!(f, "environment variable `{prefix}{}`", self.setting.env_var())
+                write!(
+                    f,
+                    "environment variable `{prefix}{}`",
+                    self.setting.env_var()
+                )
             }
             Provenance::Handler { handler, path } => write!(
                 f,

@@ -125,10 +125,19 @@ mod tests {
     #[test]
     fn merging_extends_without_repeating_or_removing_tokens() {
         let v = Vary::ORIGIN.with(Vary::REQUEST_METHOD);
-        assert_eq!(v.merge_into("Accept-Encoding").as_deref(), Some("Accept-Encoding, Origin, Access-Control-Request-Method"));
-        assert_eq!(v.merge_into("origin").as_deref(), Some("origin, Access-Control-Request-Method"));
+        assert_eq!(
+            v.merge_into("Accept-Encoding").as_deref(),
+            Some("Accept-Encoding, Origin, Access-Control-Request-Method")
+        );
+        assert_eq!(
+            v.merge_into("origin").as_deref(),
+            Some("origin, Access-Control-Request-Method")
+        );
         assert_eq!(v.merge_into("Origin, Access-Control-Request-Method"), None);
         assert_eq!(v.merge_into("*"), None);
-        assert_eq!(v.merge_into("").as_deref(), Some("Origin, Access-Control-Request-Method"));
+        assert_eq!(
+            v.merge_into("").as_deref(),
+            Some("Origin, Access-Control-Request-Method")
+        );
     }
 }

@@ -1,0 +1,345 @@
+//! `Cors`: the middleware's configuration and its actix `Transform`.
+
+use std::fmt;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use actix_service::{Service, Transform};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::Error;
+use cors_core::{
+    builder_from_lookup, unknown_variables, ConfigError, Policy, PolicyBuilder, PreflightStatus,
+};
+use futures_util::future::{ready, Ready};
+
+use crate::middleware::CorsMiddleware;
+use crate::response::FixedValues;
+
+/// CORS middleware for actix-web 4.
+///
+/// Built once (in `main`), cloned cheaply into every worker: it holds one
+/// `Arc`. Wrap it on an `App`, a `Scope` or a `Resource`.
+///
+/// ```no_run
+/// use actix_web::{App, HttpServer};
+/// use cors_actix::Cors;
+///
+/// #[actix_web::main]
+/// async fn main() -> std::io::Result<()> {
+///     let cors = Cors::from_env(); // reads CORS_ALLOWED_ORIGINS, …; panics with every problem
+///     HttpServer::new(move || App::new().wrap(cors.clone()))
+///         .bind(("127.0.0.1", 8080))?
+///         .run()
+///         .await
+/// }
+/// ```
+#[derive(Clone)]
+pub struct Cors {
+    pub(crate) inner: Arc<CorsInner>,
+}
+
+pub(crate) struct CorsInner {
+    pub(crate) policy: Policy,
+    pub(crate) fixed: FixedValues,
+    pub(crate) block_disallowed_origins: bool,
+    pub(crate) rejection_header: bool,
+    /// Set once the startup summary has been logged (once per `Cors`, not per worker).
+    summary_logged: AtomicBool,
+}
+
+impl Cors {
+    /// A builder with the restrictive defaults (no origin allowed).
+    pub fn builder() -> CorsBuilder {
+        CorsBuilder::default()
+    }
+
+    /// For local development only: any origin, any method, request headers
+    /// mirrored, every response header exposed, and **no credentials**
+    /// (actix-cors's `permissive()` reflects any origin *with* credentials,
+    /// which lets any site read a logged-in user's data).
+    pub fn permissive() -> Cors {
+        Cors::builder()
+            .allow_any_origin()
+            .allow_any_method()
+            .mirror_request_headers()
+            .expose_any_header()
+            .build()
+            .unwrap_or_else(|e| unreachable!("the permissive policy is valid: {e}"))
+    }
+
+    /// Reads the policy from `CORS_…` environment variables (see the crate
+    /// docs for the table).
+    ///
+    /// # Panics
+    ///
+    /// At startup, with every problem listed, if a variable is invalid: a
+    /// server with a broken CORS policy should not start. Use
+    /// [`try_from_env`](Cors::try_from_env) to handle the error yourself.
+    pub fn from_env() -> Cors {
+        Cors::try_from_env().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Reads the policy from `CORS_…` environment variables, returning every
+    /// problem found.
+    pub fn try_from_env() -> Result<Cors, ConfigError> {
+        Cors::try_from_env_with_prefix("")
+    }
+
+    /// Like [`from_env`](Cors::from_env), reading `{prefix}CORS_…`
+    /// (e.g. `MYAPP_CORS_ALLOWED_ORIGINS` for prefix `MYAPP_`).
+    ///
+    /// # Panics
+    ///
+    /// As [`from_env`](Cors::from_env).
+    pub fn from_env_with_prefix(prefix: &str) -> Cors {
+        Cors::try_from_env_with_prefix(prefix).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`try_from_env`](Cors::try_from_env), reading `{prefix}CORS_…`.
+    pub fn try_from_env_with_prefix(prefix: &str) -> Result<Cors, ConfigError> {
+        for unknown in unknown_variables(
+            prefix,
+            std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()),
+        ) {
+            tracing::warn!(variable = %unknown.name, "{unknown}");
+        }
+        Cors::from_lookup(prefix, |name| std::env::var(name).ok())
+    }
+
+    /// Reads the policy through `lookup` instead of the process environment
+    /// (for tests and for other configuration sources).
+    pub fn from_lookup<F>(prefix: &str, lookup: F) -> Result<Cors, ConfigError>
+    where
+        F: Fn(&str) -> Option<String>,
+    {
+        let policy = builder_from_lookup(prefix, lookup)?.build()?;
+        Ok(Cors::from_policy(policy))
+    }
+
+    /// Wraps an already validated policy.
+    pub fn from_policy(policy: Policy) -> Cors {
+        CorsBuilder::from_policy_builder(policy.to_builder()).finish(policy)
+    }
+
+    /// The validated policy.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// Logs the effective policy and each risky choice, once per `Cors`.
+    fn log_summary(&self) {
+        if self.inner.summary_logged.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let policy = &self.inner.policy;
+        tracing::info!(
+            block_disallowed_origins = self.inner.block_disallowed_origins,
+            "CORS policy: {policy}"
+        );
+        for warning in policy.warnings() {
+            tracing::warn!("CORS policy: {warning}");
+        }
+        if self.inner.rejection_header {
+            tracing::warn!(
+                "CORS policy: the `X-Cors-Rejected` debug header is on; it tells every client \
+                 why a request was refused: turn it off in production"
+            );
+        }
+    }
+}
+
+/// The restrictive default: no cross-origin access at all.
+impl Default for Cors {
+    fn default() -> Self {
+        Cors::builder()
+            .build()
+            .unwrap_or_else(|e| unreachable!("the default policy is valid: {e}"))
+    }
+}
+
+impl fmt::Debug for Cors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cors")
+            .field("policy", &self.inner.policy)
+            .field(
+                "block_disallowed_origins",
+                &self.inner.block_disallowed_origins,
+            )
+            .field("rejection_header", &self.inner.rejection_header)
+            .finish()
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Cors
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = CorsMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        self.log_summary();
+        ready(Ok(CorsMiddleware::new(service, Rc::new(self.clone()))))
+    }
+}
+
+/// Builds a [`Cors`]: the whole `cors-core` policy plus the middleware's own
+/// switches. Method names follow actix-cors where the meaning is the same.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct CorsBuilder {
+    policy: PolicyBuilder,
+    block_disallowed_origins: bool,
+    rejection_header: bool,
+}
+
+macro_rules! delegate {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) $(where $($bound:tt)+)?;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, $($arg: $ty),*) -> Self $(where $($bound)+)? {
+            self.policy = self.policy.$name($($arg),*);
+            self
+        }
+    )*};
+}
+
+impl CorsBuilder {
+    fn from_policy_builder(policy: PolicyBuilder) -> Self {
+        CorsBuilder {
+            policy,
+            ..CorsBuilder::default()
+        }
+    }
+
+    delegate! {
+        /// Allows an origin (`https://app.example.com`), a subdomain pattern
+        /// (`https://*.example.com`), a port wildcard (`http://localhost:*`),
+        /// or `*`.
+        allowed_origin(origin: &str);
+        /// Allows any origin (`*`); refused together with credentials.
+        allow_any_origin();
+        /// Allows origins matching a regex, anchored to the whole origin.
+        allowed_origin_regex(regex: &str);
+        /// Lets `null` be written as an allowed origin (sandboxed iframes and
+        /// local files send it: think twice).
+        allow_null_origin(allow: bool);
+        /// Allows any method.
+        allow_any_method();
+        /// Allows any request header (`*`, plus `authorization` when asked).
+        allow_any_header();
+        /// Allows any request header by echoing the requested list.
+        mirror_request_headers();
+        /// Exposes every response header (`*`); refused with credentials.
+        expose_any_header();
+        /// Allows credentialed requests.
+        allow_credentials(allow: bool);
+        /// Preflight cache lifetime in seconds (at most 86400).
+        max_age(seconds: u64);
+        /// Answers Private Network Access preflights.
+        allow_private_network(allow: bool);
+        /// The status of allowed preflights (`204` by default).
+        preflight_status(status: PreflightStatus);
+        /// Whether to emit `Vary` (on by default).
+        vary(emit: bool);
+    }
+
+    /// Allows each of these origins or patterns.
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.policy = self.policy.allowed_origins(origins);
+        self
+    }
+
+    /// Allows origins for which `predicate` returns true (never called with `null`).
+    pub fn allowed_origin_fn<F>(mut self, predicate: F) -> Self
+    where
+        F: Fn(&str) -> bool + Send + Sync + 'static,
+    {
+        self.policy = self.policy.allowed_origin_fn(predicate);
+        self
+    }
+
+    /// Replaces the allowed methods (default `GET`, `HEAD`, `POST`).
+    pub fn allowed_methods<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.policy = self.policy.allowed_methods(methods);
+        self
+    }
+
+    /// Adds one allowed request header.
+    pub fn allowed_header(self, header: &str) -> Self {
+        self.allowed_headers([header])
+    }
+
+    /// Adds allowed request headers.
+    pub fn allowed_headers<I, S>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.policy = self.policy.allowed_headers(headers);
+        self
+    }
+
+    /// Adds response headers scripts may read.
+    pub fn expose_headers<I, S>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.policy = self.policy.expose_headers(headers);
+        self
+    }
+
+    /// actix-cors's name for `allow_credentials(true)`.
+    pub fn supports_credentials(self) -> Self {
+        self.allow_credentials(true)
+    }
+
+    /// Answers actual requests from disallowed origins with `403 Forbidden`
+    /// without running the handler (off by default: the handler runs and the
+    /// browser hides the response). Same-origin requests are never blocked.
+    pub fn block_disallowed_origins(mut self, block: bool) -> Self {
+        self.block_disallowed_origins = block;
+        self
+    }
+
+    /// Adds `X-Cors-Rejected: <reason>` to refused requests so the reason
+    /// shows in the browser's network tab. **Development only**: it tells
+    /// any client how the policy is set.
+    pub fn rejection_header(mut self, enable: bool) -> Self {
+        self.rejection_header = enable;
+        self
+    }
+
+    /// Validates the policy, reporting every problem at once.
+    pub fn build(self) -> Result<Cors, ConfigError> {
+        let policy = self.policy.clone().build()?;
+        Ok(self.finish(policy))
+    }
+
+    fn finish(self, policy: Policy) -> Cors {
+        Cors {
+            inner: Arc::new(CorsInner {
+                fixed: FixedValues::new(&policy),
+                policy,
+                block_disallowed_origins: self.block_disallowed_origins,
+                rejection_header: self.rejection_header,
+                summary_logged: AtomicBool::new(false),
+            }),
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The per-worker service: answers preflights, decorates every other response.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{ready, Context, Poll};
+
+use actix_service::Service;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::http::{Method, Uri};
+use actix_web::{Error, HttpRequest, HttpResponse};
+use cors_core::{CorsRequest, Decision, HeaderField, RequestKind};
+use pin_project_lite::pin_project;
+
+use crate::cors::Cors;
+use crate::diagnostics::{log_decision, RequestFacts};
+use crate::request::{cors_request, is_same_origin};
+use crate::response::{add_rejection_header, apply, preflight_response};
+use crate::routes;
+
+/// The service [`Cors`] wraps around an app, scope or resource.
+#[derive(Debug)]
+pub struct CorsMiddleware<S> {
+    service: S,
+    cors: Rc<Cors>,
+}
+
+impl<S> CorsMiddleware<S> {
+    pub(crate) fn new(service: S, cors: Rc<Cors>) -> Self {
+        CorsMiddleware { service, cors }
+    }
+}
+
+impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = CorsFuture<S::Future, B>;
+
+    actix_service::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let inner = &self.cors.inner;
+        let request = cors_request(req.head());
+
+        // A preflight is answered here, without running any handler, unless
+        // an annotated handler's own route answers it with its merged policy.
+        if request.is_preflight() && !routes::answers_preflight(&req) {
+            let decision = inner.policy.decide(&request);
+            log(&req, &decision, &self.cors);
+            let res = preflight_response(
+                &decision,
+                &inner.policy,
+                req.headers(),
+                &inner.fixed,
+                inner.rejection_header,
+            );
+            return CorsFuture::done(req.into_response(res));
+        }
+
+        if inner.block_disallowed_origins && request.origin.is_present() {
+            let decision = inner.policy.decide(&request);
+            if !decision.is_allowed()
+                && !is_same_origin(req.request())
+                && !routes::answers_preflight(&req)
+            {
+                log(&req, &decision, &self.cors);
+                let mut res = HttpResponse::Forbidden().finish();
+                apply(&decision, req.headers(), res.headers_mut(), &inner.fixed);
+                if inner.rejection_header {
+                    add_rejection_header(&decision, res.headers_mut());
+                }
+                return CorsFuture::done(req.into_response(res));
+            }
+        }
+
+        // Routing needs the request unshared, so keep only what the error
+        // path needs to decide again: method, URI and origin (cheap clones).
+        let snapshot = RequestSnapshot::new(&req);
+        CorsFuture::inner(self.service.call(req), snapshot, Rc::clone(&self.cors))
+    }
+}
+
+fn log(req: &ServiceRequest, decision: &Decision<'_>, cors: &Cors) {
+    log_http(req.request(), decision, cors);
+}
+
+fn log_http(req: &HttpRequest, decision: &Decision<'_>, cors: &Cors) {
+    if decision.kind() == RequestKind::Actual && !decision.is_allowed() && is_same_origin(req) {
+        // Browsers send `Origin` on same-origin `POST`s too; nothing to explain.
+        return;
+    }
+    let facts = RequestFacts {
+        method: req.method().as_str(),
+        path: req.path(),
+        origin: origin_text(req.headers()),
+    };
+    log_decision(&facts, decision, cors.policy());
+}
+
+fn origin_text(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
+}
+
+/// Decides an actual request and adds the answer to its response headers.
+fn decorate(
+    request: &CorsRequest<'_>,
+    request_headers: &HeaderMap,
+    response_headers: &mut HeaderMap,
+    cors: &Cors,
+) {
+    let inner = &cors.inner;
+    let decision = inner.policy.decide(request);
+    apply(&decision, request_headers, response_headers, &inner.fixed);
+    if inner.rejection_header {
+        add_rejection_header(&decision, response_headers);
+    }
+}
+
+/// What the error path needs once the request has moved into the inner
+/// service: cheap clones, no allocation.
+struct RequestSnapshot {
+    method: Method,
+    uri: Uri,
+    origin: Option<HeaderValue>,
+    repeated_origin: bool,
+}
+
+impl RequestSnapshot {
+    fn new(req: &ServiceRequest) -> Self {
+        let mut origins = req.headers().get_all(header::ORIGIN);
+        RequestSnapshot {
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+            origin: origins.next().cloned(),
+            repeated_origin: origins.next().is_some(),
+        }
+    }
+
+    fn cors_request(&self) -> CorsRequest<'_> {
+        let origin = match &self.origin {
+            None => HeaderField::Absent,
+            Some(_) if self.repeated_origin => HeaderField::Repeated,
+            Some(value) => HeaderField::Value(value.as_bytes()),
+        };
+        CorsRequest {
+            method: self.method.as_str(),
+            origin,
+            ..CorsRequest::default()
+        }
+    }
+
+    /// The request headers `apply` reads: only `Origin` matters on this path.
+    fn headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(origin) = &self.origin {
+            headers.insert(header::ORIGIN, origin.clone());
+        }
+        headers
+    }
+}
+
+pin_project! {
+    /// The future of [`CorsMiddleware`]'s responses: no boxing per request.
+    pub struct CorsFuture<F, B> {
+        #[pin]
+        state: State<F>,
+        body: PhantomData<B>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        // Answered without calling the inner service.
+        Done { response: Option<ServiceResponse> },
+        // Waiting for the inner service.
+        Inner {
+            #[pin]
+            future: F,
+            context: Option<(RequestSnapshot, Rc<Cors>)>,
+        },
+    }
+}
+
+impl<F, B> CorsFuture<F, B> {
+    fn done(response: ServiceResponse) -> Self {
+        CorsFuture {
+            state: State::Done {
+                response: Some(response),
+            },
+            body: PhantomData,
+        }
+    }
+
+    fn inner(future: F, snapshot: RequestSnapshot, cors: Rc<Cors>) -> Self {
+        CorsFuture {
+            state: State::Inner {
+                future,
+                context: Some((snapshot, cors)),
+            },
+            body: PhantomData,
+        }
+    }
+}
+
+impl<F, B> Future for CorsFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody + 'static,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Done { response } => match response.take() {
+                Some(res) => Poll::Ready(Ok(res.map_into_right_body())),
+                None => Poll::Pending,
+            },
+            StateProj::Inner { future, context } => {
+                let result = ready!(future.poll(cx));
+                let Some((snapshot, cors)) = context.take() else {
+                    return Poll::Pending;
+                };
+                Poll::Ready(match result {
+                    Ok(res) => {
+                        let (request, mut response) = res.into_parts();
+                        if !routes::handled_by_route(&response) {
+                            let cors_request = cors_request(request.head());
+                            let decision = cors.policy().decide(&cors_request);
+                            log_http(&request, &decision, &cors);
+                            decorate(
+                                &cors_request,
+                                request.headers(),
+                                response.headers_mut(),
+                                &cors,
+                            );
+                        }
+                        Ok(ServiceResponse::new(request, response).map_into_left_body())
+                    }
+                    Err(mut err) => {
+                        let decision = cors.policy().decide(&snapshot.cors_request());
+                        if decision.kind() != RequestKind::NotCors && !decision.is_allowed() {
+                            let facts = RequestFacts {
+                                method: snapshot.method.as_str(),
+                                path: snapshot.uri.path(),
+                                origin: snapshot.origin.as_ref().and_then(|o| o.to_str().ok()),
+                            };
+                            log_decision(&facts, &decision, cors.policy());
+                        }
+                        // The error becomes a response later; decorate it then,
+                        // unless an annotated handler's route already did.
+                        err.add_response_mapper(move |mut res| {
+                            if !routes::handled_by_route(&res) {
+                                let request = snapshot.cors_request();
+                                decorate(&request, &snapshot.headers(), res.headers_mut(), &cors);
+                            }
+                            res
+                        });
+                        Err(err)
+                    }
+                })
+            }
+        }
+    }
+}

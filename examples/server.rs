@@ -1,0 +1,97 @@
+//! The reference server: `Cors::from_env()` wrapped on the whole app.
+//!
+//! ```sh
+//! cargo run --example server                                              # front end on any localhost port
+//! CORS_ALLOWED_ORIGINS=http://localhost:5173 cargo run --example server   # exactly this front end
+//! PORT=9000 RUST_LOG=cors_actix=debug cargo run --example server
+//! ```
+//!
+//! With `CORS_ALLOWED_ORIGINS` unset, this example (not the library, whose
+//! default is no cross-origin access) allows `http://localhost:*` and
+//! `http://127.0.0.1:*`, so a local front end works out of the box.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::{error, web, App, HttpResponse, HttpServer, Responder};
+use cors_actix::Cors;
+
+/// The development default of this example when `CORS_ALLOWED_ORIGINS` is unset.
+pub const LOCAL_ORIGINS: &str = "http://localhost:*,http://127.0.0.1:*";
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+async fn list_items() -> impl Responder {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    HttpResponse::Ok()
+        .insert_header(("X-Request-Id", format!("req-{id}")))
+        .json(serde_json::json!([{ "id": 1, "name": "first" }, { "id": 2, "name": "second" }]))
+}
+
+async fn create_item(body: web::Bytes) -> impl Responder {
+    HttpResponse::Created().json(serde_json::json!({ "id": 3, "received_bytes": body.len() }))
+}
+
+async fn update_item(id: web::Path<u32>) -> impl Responder {
+    let _ = id.into_inner();
+    HttpResponse::NoContent().finish()
+}
+
+async fn delete_item(id: web::Path<u32>) -> impl Responder {
+    let _ = id.into_inner();
+    HttpResponse::NoContent().finish()
+}
+
+async fn fail() -> Result<HttpResponse, error::Error> {
+    Err(error::ErrorInternalServerError("the database is on fire"))
+}
+
+/// A handler that sets `Access-Control-Allow-Origin` itself, as legacy code
+/// often does: the middleware replaces it, so browsers never see two values.
+async fn legacy() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .body("legacy")
+}
+
+async fn health() -> impl Responder {
+    HttpResponse::Ok().body("ok")
+}
+
+/// The routes, shared by `main` and the tests.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health))
+        .service(
+            web::resource("/api/items")
+                .route(web::get().to(list_items))
+                .route(web::post().to(create_item)),
+        )
+        .service(
+            web::resource("/api/items/{id}")
+                .route(web::put().to(update_item))
+                .route(web::delete().to(delete_item)),
+        )
+        .route("/api/fail", web::get().to(fail))
+        .route("/api/legacy", web::get().to(legacy));
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    if std::env::var_os("CORS_ALLOWED_ORIGINS").is_none() {
+        std::env::set_var("CORS_ALLOWED_ORIGINS", LOCAL_ORIGINS);
+    }
+    let cors = Cors::from_env();
+    let port: u16 = match std::env::var("PORT") {
+        Ok(p) => p.parse().expect("PORT must be a port number, such as 8080"),
+        Err(_) => 8080,
+    };
+    tracing::info!("listening on http://127.0.0.1:{port}");
+    HttpServer::new(move || App::new().wrap(cors.clone()).configure(routes))
+        .bind(("127.0.0.1", port))?
+        .run()
+        .await
+}

@@ -1,0 +1,155 @@
+//! The reference server's app, driven in-process through `actix_web::test`.
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/server.rs"]
+mod server;
+
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{test, App};
+use cors_actix::Cors;
+
+fn cors(origins: &str) -> Cors {
+    Cors::from_lookup("", |name| match name {
+        "CORS_ALLOWED_ORIGINS" => Some(origins.to_owned()),
+        "CORS_ALLOWED_METHODS" => Some("GET, POST, PUT, DELETE".to_owned()),
+        "CORS_ALLOWED_HEADERS" => Some("content-type".to_owned()),
+        "CORS_EXPOSE_HEADERS" => Some("x-request-id".to_owned()),
+        _ => None,
+    })
+    .expect("valid test policy")
+}
+
+#[actix_rt::test]
+async fn preflight_from_allowed_origin_is_answered_without_the_handler() {
+    let app = test::init_service(
+        App::new()
+            .wrap(cors("http://localhost:5173"))
+            .configure(server::routes),
+    )
+    .await;
+    let req = test::TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/api/items/7")
+        .insert_header((header::ORIGIN, "http://localhost:5173"))
+        .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "DELETE"))
+        .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let h = res.headers();
+    assert_eq!(
+        h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "http://localhost:5173"
+    );
+    assert_eq!(
+        h.get(header::ACCESS_CONTROL_ALLOW_METHODS).unwrap(),
+        "GET, POST, PUT, DELETE"
+    );
+    assert_eq!(
+        h.get(header::ACCESS_CONTROL_ALLOW_HEADERS).unwrap(),
+        "content-type"
+    );
+    assert_eq!(
+        h.get(header::VARY).unwrap(),
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    );
+    assert!(h.get(header::ACCESS_CONTROL_EXPOSE_HEADERS).is_none());
+}
+
+#[actix_rt::test]
+async fn actual_request_from_allowed_origin_gets_headers_and_the_handler_runs() {
+    let app = test::init_service(
+        App::new()
+            .wrap(cors("http://localhost:5173"))
+            .configure(server::routes),
+    )
+    .await;
+    let req = test::TestRequest::get()
+        .uri("/api/items")
+        .insert_header((header::ORIGIN, "http://localhost:5173"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    assert_eq!(
+        h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "http://localhost:5173"
+    );
+    assert_eq!(
+        h.get(header::ACCESS_CONTROL_EXPOSE_HEADERS).unwrap(),
+        "x-request-id"
+    );
+    assert_eq!(h.get(header::VARY).unwrap(), "Origin");
+    assert!(h.contains_key("x-request-id"));
+}
+
+#[actix_rt::test]
+async fn error_responses_carry_cors_headers() {
+    let app = test::init_service(
+        App::new()
+            .wrap(cors("http://localhost:5173"))
+            .configure(server::routes),
+    )
+    .await;
+    let req = test::TestRequest::get()
+        .uri("/api/fail")
+        .insert_header((header::ORIGIN, "http://localhost:5173"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        res.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .unwrap(),
+        "http://localhost:5173"
+    );
+    assert_eq!(res.headers().get(header::VARY).unwrap(), "Origin");
+}
+
+#[actix_rt::test]
+async fn a_handler_set_allow_origin_is_replaced_not_duplicated() {
+    let app = test::init_service(
+        App::new()
+            .wrap(cors("http://localhost:5173"))
+            .configure(server::routes),
+    )
+    .await;
+    let req = test::TestRequest::get()
+        .uri("/api/legacy")
+        .insert_header((header::ORIGIN, "http://localhost:5173"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    let values: Vec<_> = res
+        .headers()
+        .get_all(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .collect();
+    assert_eq!(values, ["http://localhost:5173"]);
+}
+
+#[actix_rt::test]
+async fn the_example_allows_any_local_port_by_default() {
+    let app = test::init_service(
+        App::new()
+            .wrap(cors(server::LOCAL_ORIGINS))
+            .configure(server::routes),
+    )
+    .await;
+    for (origin, allowed) in [
+        ("http://localhost:3000", true),
+        ("http://127.0.0.1:5173", true),
+        ("https://evil.example", false),
+    ] {
+        let req = test::TestRequest::get()
+            .uri("/health")
+            .insert_header((header::ORIGIN, origin))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()
+                .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            allowed,
+            "{origin}"
+        );
+    }
+}
