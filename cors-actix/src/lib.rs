@@ -37,3 +37,8 @@ pub mod __private {
     pub use actix_web;
     pub use cors_core::PolicyOverride;
 }
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
