@@ -18,6 +18,8 @@
 //! }
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod cors;
 mod diagnostics;
 mod middleware;

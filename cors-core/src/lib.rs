@@ -59,6 +59,8 @@
 //!   - forbidden method `CONNECT` (builder method `allowed_methods`): browsers never let scripts send CONNECT, TRACE or TRACK; remove it");
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod allow_headers;
 mod allow_methods;
 mod decision;
