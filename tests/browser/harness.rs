@@ -1,0 +1,778 @@
+//! A small harness that runs JavaScript `fetch()` cases in a real headless
+//! Chromium and reads the outcomes back into Rust.
+//!
+//! Include it from an integration test with
+//!
+//! ```ignore
+//! #[path = "browser/harness.rs"]
+//! mod harness;
+//! ```
+//!
+//! # How it works
+//!
+//! 1. [`run_cases`] renders one HTML page that runs every [`FetchCase`] in
+//!    order (one `await` at a time, each raced against its own timeout).
+//! 2. A [`PageServer`] serves that page on `127.0.0.1:<ephemeral port>`. The
+//!    page is loaded as `http://127.0.0.1:PORT/` or `http://localhost:PORT/`,
+//!    which are two different origins backed by the same server.
+//! 3. After each case the page POSTs its outcome as one JSON object to
+//!    `/__report` on its own (same-origin) server; the Rust side collects the
+//!    reports from a channel. When all cases are done the page posts
+//!    `{"done":true}` and calls `window.close()`, which makes headless
+//!    Chromium exit by itself.
+//! 4. Rust polls `try_wait` until the page is done, Chromium exits, or the
+//!    overall deadline passes, and always kills Chromium and removes its
+//!    temporary profile.
+//!
+//! `--dump-dom` is deliberately not used: without `--virtual-time-budget` it
+//! dumps the DOM at the load event, before any awaited `fetch()` has settled;
+//! with it, virtual time is paused while a network fetch is pending, so a
+//! server that never answers stalls the page forever, the per-case
+//! `setTimeout` never fires, and nothing at all is dumped. Reporting each
+//! outcome over HTTP keeps real-time timers (so per-case timeouts work) and
+//! keeps the results of the cases that finished even if a later one hangs.
+//!
+//! Only loopback hosts can be used: case URLs are checked before launch, and
+//! Chromium's host resolver maps every other name to `NOTFOUND`.
+//!
+//! No dependencies besides `std` and `serde_json`; no Node.js, WebDriver or
+//! browser download. Chromium is Debian's `/usr/bin/chromium` (or the path
+//! in the `CHROMIUM` environment variable).
+//!
+//! # Notes for case writers
+//!
+//! * A CORS rejection (failed preflight or a bad actual response) and a
+//!   network error both surface in JS as `TypeError: Failed to fetch`; the
+//!   reason is only in Chromium's console, not in [`FetchOutcome`]. Check the
+//!   server side (was the handler hit?) to tell them apart.
+//! * Cases in one [`run_cases`] call share one browser profile, so a
+//!   preflight answered with `Access-Control-Max-Age` may be served from the
+//!   preflight cache for later cases with the same URL; every call starts
+//!   with a fresh profile.
+//! * `127.0.0.1:A` and `127.0.0.1:B` are cross-origin but same-site;
+//!   `localhost` and `127.0.0.1` are cross-site (matters for cookies).
+//! * If the test process dies without killing Chromium, the page closes
+//!   itself (and so Chromium exits) 5 s after the overall timeout.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Once};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// Environment variable that overrides the Chromium binary path.
+pub const CHROMIUM_ENV: &str = "CHROMIUM";
+
+/// Environment variable that turns a missing Chromium into a test failure
+/// (set it to `1` in CI images that are supposed to have Chromium).
+pub const REQUIRED_ENV: &str = "CORS_BROWSER_TESTS_REQUIRED";
+
+/// Path tried when [`CHROMIUM_ENV`] is not set (Debian's `chromium` package).
+pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Path on the page server that receives the page's outcome reports.
+const REPORT_PATH: &str = "/__report";
+
+/// How long Chromium gets to exit on its own after the page reported that it
+/// is done, before it is killed.
+const EXIT_GRACE: Duration = Duration::from_secs(3);
+
+/// Largest request (head plus body) the page server accepts.
+const MAX_REQUEST: usize = 1 << 20;
+
+/// The Chromium binary that would be used: `$CHROMIUM` if set and non-empty,
+/// otherwise `/usr/bin/chromium`; it may not exist.
+fn chromium_candidate() -> PathBuf {
+    match std::env::var_os(CHROMIUM_ENV) {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => PathBuf::from(DEFAULT_CHROMIUM),
+    }
+}
+
+/// Returns the Chromium binary to use: `$CHROMIUM` if set, otherwise
+/// `/usr/bin/chromium`, provided that file exists.
+pub fn chromium_path() -> Option<PathBuf> {
+    let path = chromium_candidate();
+    path.is_file().then_some(path)
+}
+
+/// Returns the Chromium binary, or decides what to do when there is none.
+///
+/// If Chromium is missing and `CORS_BROWSER_TESTS_REQUIRED=1` is set this
+/// panics; otherwise it prints `skipping browser tests: ...` (once per test
+/// binary) and returns `None`, and the caller should return early so the
+/// test passes.
+pub fn require_or_skip() -> Option<PathBuf> {
+    if let Some(path) = chromium_path() {
+        return Some(path);
+    }
+    let required = std::env::var(REQUIRED_ENV).is_ok_and(|v| v.trim() == "1");
+    if required {
+        panic!(
+            "{REQUIRED_ENV}=1 but chromium was not found at {} (set ${CHROMIUM_ENV} to override); \
+             install it with: apt-get install -y chromium",
+            chromium_candidate().display()
+        );
+    }
+    static SKIP_NOTICE: Once = Once::new();
+    SKIP_NOTICE.call_once(|| {
+        println!(
+            "skipping browser tests: chromium not found; install it with: apt-get install -y chromium"
+        );
+    });
+    None
+}
+
+/// One `fetch()` call to run in the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchCase {
+    /// Label copied to the matching [`FetchOutcome`].
+    pub name: String,
+    /// Absolute `http://127.0.0.1:PORT/...` or `http://localhost:PORT/...`
+    /// URL (or a path starting with `/`, resolved against the page origin).
+    pub url: String,
+    /// JavaScript expression for `fetch`'s `init` argument, usually an
+    /// object literal such as
+    /// `{method:'PUT', headers:{'X-Custom':'1'}, credentials:'include'}`.
+    /// Evaluated in the page per case, so a syntax error only fails that
+    /// case. Empty means `{}`.
+    pub init_js: String,
+    /// Response header to read with `response.headers.get(..)` when the
+    /// fetch resolves (null unless CORS-safelisted or exposed).
+    pub read_header: Option<String>,
+}
+
+impl FetchCase {
+    /// A plain `GET` of `url` with no init and no header to read.
+    pub fn new(name: impl Into<String>, url: impl Into<String>) -> Self {
+        FetchCase {
+            name: name.into(),
+            url: url.into(),
+            init_js: String::new(),
+            read_header: None,
+        }
+    }
+
+    /// Sets [`FetchCase::init_js`].
+    pub fn init(mut self, init_js: impl Into<String>) -> Self {
+        self.init_js = init_js.into();
+        self
+    }
+
+    /// Sets [`FetchCase::read_header`].
+    pub fn read_header(mut self, header: impl Into<String>) -> Self {
+        self.read_header = Some(header.into());
+        self
+    }
+}
+
+/// What the page observed for one [`FetchCase`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FetchOutcome {
+    /// The case's name.
+    pub name: String,
+    /// `fetch()` resolved, i.e. the response (including any preflight)
+    /// passed the browser's CORS checks and is readable by the page.
+    pub ok_read: bool,
+    /// `response.status` when the fetch resolved (0 for opaque `no-cors`
+    /// responses).
+    pub status: Option<u16>,
+    /// Value of [`FetchCase::read_header`] as seen by the page; `None` when
+    /// not requested, not exposed, or absent.
+    pub header: Option<String>,
+    /// Response body text (first 64 KiB) when it could be read.
+    pub body: Option<String>,
+    /// Why the case did not complete: the JS error string (a CORS rejection
+    /// is indistinguishable from a network error in JS and reads
+    /// `TypeError: Failed to fetch`), `"timeout"` if the case or the whole
+    /// run ran out of time, `init_js: ...` if `init_js` did not evaluate, or
+    /// `no result: ...` if Chromium went away first.
+    pub error: Option<String>,
+}
+
+/// Timeouts for [`run_cases_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunConfig {
+    /// Per-case limit, enforced in the page (`Promise.race` with a
+    /// `setTimeout`, then the request is aborted).
+    pub case_timeout: Duration,
+    /// Limit for the whole Chromium run, enforced from Rust; Chromium is
+    /// killed when it passes and unfinished cases report `"timeout"`.
+    pub overall_timeout: Duration,
+}
+
+impl Default for RunConfig {
+    /// 5 s per case, 60 s overall.
+    fn default() -> Self {
+        RunConfig {
+            case_timeout: Duration::from_secs(5),
+            overall_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Runs `cases` in order in headless Chromium with [`RunConfig::default`].
+///
+/// `page_origin_host` is `"127.0.0.1"` or `"localhost"`: the page (and so the
+/// `Origin` of every request) is `http://{page_origin_host}:{page port}`.
+/// Returns exactly one outcome per case, in the same order.
+///
+/// # Panics
+///
+/// On a non-loopback host or case URL, or if Chromium cannot be started.
+pub fn run_cases(
+    chromium: &Path,
+    page_origin_host: &str,
+    cases: &[FetchCase],
+) -> Vec<FetchOutcome> {
+    run_cases_with(chromium, page_origin_host, cases, &RunConfig::default())
+}
+
+/// Like [`run_cases`], with explicit timeouts.
+pub fn run_cases_with(
+    chromium: &Path,
+    page_origin_host: &str,
+    cases: &[FetchCase],
+    config: &RunConfig,
+) -> Vec<FetchOutcome> {
+    assert!(
+        matches!(page_origin_host, "127.0.0.1" | "localhost"),
+        "page_origin_host must be \"127.0.0.1\" or \"localhost\", got {page_origin_host:?}"
+    );
+    for case in cases {
+        assert!(
+            is_loopback_url(&case.url),
+            "case {:?}: only loopback URLs (127.0.0.1, localhost, [::1]) may be fetched, got {:?}",
+            case.name,
+            case.url
+        );
+    }
+
+    let started = Instant::now();
+    let deadline = started + config.overall_timeout;
+    let server = PageServer::start(build_page(cases, config));
+    let page_url = format!("{}/", server.origin(page_origin_host));
+
+    let scratch = ScratchDir::new();
+    let profile = scratch.path().join("profile");
+    fs::create_dir(&profile).expect("create Chromium profile directory");
+    let log_path = scratch.path().join("chromium.log");
+    let mut browser = Browser::launch(chromium, &profile, &log_path, &page_url);
+
+    let mut reports: BTreeMap<usize, FetchOutcome> = BTreeMap::new();
+    let mut page_errors: Vec<String> = Vec::new();
+    let mut done = false;
+    let mut exited: Option<ExitStatus> = None;
+    let mut timed_out = false;
+
+    loop {
+        if let Some(report) = server.recv_report(Duration::from_millis(50)) {
+            match parse_report(&report, cases) {
+                Report::Case(i, outcome) => {
+                    reports.insert(i, outcome);
+                }
+                Report::Done => done = true,
+                Report::PageError(e) => page_errors.push(e),
+                Report::Garbage(e) => {
+                    page_errors.push(format!("unparsable report ({e}): {report}"))
+                }
+            }
+            continue; // drain everything that is queued before deciding
+        }
+        if done {
+            break;
+        }
+        if let Some(status) = browser.try_wait() {
+            exited = Some(status);
+            // Reports sent just before exiting may still be in flight.
+            while let Some(report) = server.recv_report(Duration::from_millis(200)) {
+                if let Report::Case(i, outcome) = parse_report(&report, cases) {
+                    reports.insert(i, outcome);
+                }
+            }
+            break;
+        }
+        if Instant::now() >= deadline {
+            timed_out = true;
+            break;
+        }
+    }
+
+    if done {
+        // The page calls window.close(); give Chromium a moment to shut down
+        // cleanly (it is killed in any case when `browser` is dropped).
+        let grace = EXIT_GRACE.min(deadline.saturating_duration_since(Instant::now()));
+        if browser.wait_exit(grace).is_none() {
+            eprintln!("browser harness: chromium did not exit after window.close(); killing it");
+        }
+    }
+    drop(browser);
+
+    let missing = cases.len() - reports.len();
+    let outcomes: Vec<FetchOutcome> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            reports.remove(&i).unwrap_or_else(|| FetchOutcome {
+                name: case.name.clone(),
+                error: Some(if timed_out {
+                    "timeout".to_owned()
+                } else if let Some(status) = exited {
+                    format!("no result: chromium exited early ({status})")
+                } else {
+                    "no result: page finished without reporting this case".to_owned()
+                }),
+                ..FetchOutcome::default()
+            })
+        })
+        .collect();
+
+    if missing > 0 || !page_errors.is_empty() {
+        eprintln!(
+            "browser harness: {missing} of {} cases without a result after {:.1?} \
+             (overall timeout hit: {timed_out}, chromium exit: {exited:?})",
+            cases.len(),
+            started.elapsed()
+        );
+        for e in &page_errors {
+            eprintln!("browser harness: page error: {e}");
+        }
+        eprintln!(
+            "browser harness: chromium log tail:\n{}",
+            log_tail(&log_path, 20)
+        );
+    }
+    outcomes
+}
+
+/// Renders the self-running test page for `cases`.
+fn build_page(cases: &[FetchCase], config: &RunConfig) -> String {
+    let cases_json = serde_json::Value::Array(
+        cases
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "url": c.url,
+                    "init": c.init_js,
+                    "header": c.read_header,
+                })
+            })
+            .collect(),
+    );
+    // `<` only occurs inside JSON strings, where `\u003c` means the same;
+    // this keeps `</script>` in a case from ending the script element.
+    let cases_js = cases_json.to_string().replace('<', "\\u003c");
+    let case_ms = config.case_timeout.as_millis();
+    // Safety net for when the Rust side dies without killing Chromium: the
+    // page closes itself (and so exits headless Chromium) a bit after the
+    // overall deadline.
+    let close_ms = config.overall_timeout.as_millis() + 5_000;
+    PAGE_TEMPLATE
+        .replace("__CASES__", &cases_js)
+        .replace("__CASE_TIMEOUT_MS__", &case_ms.to_string())
+        .replace("__CLOSE_AFTER_MS__", &close_ms.to_string())
+        .replace("__REPORT_PATH__", REPORT_PATH)
+}
+
+const PAGE_TEMPLATE: &str = r#"<!doctype html>
+<html><head><meta charset="utf-8"><title>fetch cases</title></head>
+<body>
+<script>
+"use strict";
+const CASES = __CASES__;
+const CASE_TIMEOUT_MS = __CASE_TIMEOUT_MS__;
+setTimeout(() => window.close(), __CLOSE_AFTER_MS__);
+
+async function report(obj) {
+  try {
+    await fetch("__REPORT_PATH__", { method: "POST", body: JSON.stringify(obj), cache: "no-store" });
+  } catch (e) { /* nothing left to tell anyone */ }
+}
+window.addEventListener("error", (e) => { report({ page_error: String(e.message) }); });
+window.addEventListener("unhandledrejection", (e) => { report({ page_error: "unhandled rejection: " + String(e.reason) }); });
+
+async function runCase(i, c) {
+  const out = { i, ok_read: false, status: null, header: null, body: null, error: null };
+  let init;
+  try {
+    init = c.init.trim() === "" ? {} : new Function("return (" + c.init + ");")();
+  } catch (e) {
+    out.error = "init_js: " + String(e);
+    return out;
+  }
+  const ctrl = new AbortController();
+  const TIMEOUT = {};
+  let timer;
+  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), CASE_TIMEOUT_MS); });
+  const work = (async () => {
+    const r = await fetch(c.url, Object.assign({ signal: ctrl.signal }, init || {}));
+    out.ok_read = true;
+    out.status = r.status;
+    if (c.header !== null) out.header = r.headers.get(c.header);
+    out.body = (await r.text()).slice(0, 65536);
+    return null;
+  })().catch((e) => e);
+  const res = await Promise.race([work, timeout]);
+  clearTimeout(timer);
+  if (res === TIMEOUT) {
+    out.error = "timeout";
+    ctrl.abort();
+  } else if (res !== null) {
+    out.error = String(res);
+  }
+  return out;
+}
+
+(async () => {
+  for (let i = 0; i < CASES.length; i++) {
+    await report(await runCase(i, CASES[i]));
+  }
+  await report({ done: true });
+  window.close();
+})();
+</script>
+</body></html>
+"#;
+
+/// A parsed message from the page.
+enum Report {
+    Case(usize, FetchOutcome),
+    Done,
+    PageError(String),
+    Garbage(String),
+}
+
+fn parse_report(text: &str, cases: &[FetchCase]) -> Report {
+    let v: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return Report::Garbage(e.to_string()),
+    };
+    if v.get("done").and_then(|d| d.as_bool()) == Some(true) {
+        return Report::Done;
+    }
+    if let Some(e) = v.get("page_error") {
+        return Report::PageError(e.as_str().unwrap_or_default().to_owned());
+    }
+    let Some(i) = v.get("i").and_then(|i| i.as_u64()).map(|i| i as usize) else {
+        return Report::Garbage("missing case index".to_owned());
+    };
+    let Some(case) = cases.get(i) else {
+        return Report::Garbage(format!("case index {i} out of range"));
+    };
+    let string = |key: &str| v.get(key).and_then(|s| s.as_str()).map(str::to_owned);
+    Report::Case(
+        i,
+        FetchOutcome {
+            name: case.name.clone(),
+            ok_read: v.get("ok_read").and_then(|b| b.as_bool()).unwrap_or(false),
+            status: v
+                .get("status")
+                .and_then(|s| s.as_u64())
+                .and_then(|s| u16::try_from(s).ok()),
+            header: string("header"),
+            body: string("body"),
+            error: string("error"),
+        },
+    )
+}
+
+/// `true` for a `/path` (resolved against the page origin) or an
+/// `http(s)://` URL whose host is `127.0.0.1`, `localhost` or `[::1]`;
+/// [`run_cases`] refuses every other case URL.
+pub fn is_loopback_url(url: &str) -> bool {
+    if url.starts_with('/') && !url.starts_with("//") {
+        return true;
+    }
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "[::1]"
+    )
+}
+
+/// Last `n` lines of Chromium's log, minus the harmless D-Bus noise.
+fn log_tail(path: &Path, n: usize) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("dbus") && !l.trim().is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// A running Chromium; killed (and reaped) on drop.
+struct Browser {
+    child: Child,
+}
+
+impl Browser {
+    fn launch(chromium: &Path, profile: &Path, log_path: &Path, url: &str) -> Browser {
+        let log = File::create(log_path).expect("create Chromium log file");
+        let log_err = log.try_clone().expect("clone Chromium log file handle");
+        let child = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--disable-default-apps",
+                "--no-proxy-server",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log_err))
+            .spawn()
+            .unwrap_or_else(|e| panic!("failed to start Chromium at {}: {e}", chromium.display()));
+        Browser { child }
+    }
+
+    fn try_wait(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().expect("poll Chromium process status")
+    }
+
+    /// Waits up to `limit` for Chromium to exit by itself.
+    fn wait_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let until = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() >= until {
+                return None;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Killing an already exited (but unreaped) child is harmless.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct ScratchDir {
+    path: PathBuf,
+}
+
+impl ScratchDir {
+    fn new() -> ScratchDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let base = std::env::temp_dir();
+        for _ in 0..1000 {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path = base.join(format!("cors-browser-{}-{n}", std::process::id()));
+            match fs::create_dir(&path) {
+                Ok(()) => return ScratchDir { path },
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => panic!("create temp dir {}: {e}", path.display()),
+            }
+        }
+        panic!("could not create a fresh temp dir under {}", base.display());
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        // Chromium's helper processes may still be flushing for a moment
+        // after the browser process was killed; retry briefly.
+        for attempt in 0..20 {
+            match fs::remove_dir_all(&self.path) {
+                Ok(()) => return,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return,
+                Err(e) if attempt == 19 => {
+                    eprintln!(
+                        "browser harness: could not remove {}: {e}",
+                        self.path.display()
+                    );
+                }
+                Err(_) => thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+}
+
+/// A tiny static page server on `127.0.0.1:<ephemeral port>`.
+///
+/// `GET /` returns the HTML given to [`PageServer::start`]; `POST /__report`
+/// queues the request body for [`PageServer::recv_report`]; everything else
+/// is a 404. Every response has `Connection: close`. Because it listens on
+/// 127.0.0.1, the page can be loaded as `http://127.0.0.1:PORT/` or as
+/// `http://localhost:PORT/` (a different origin). Stops on drop.
+pub struct PageServer {
+    addr: SocketAddr,
+    reports: Receiver<String>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PageServer {
+    /// Binds `127.0.0.1:0` and serves `html` from a background thread.
+    pub fn start(html: impl Into<String>) -> PageServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind page server on 127.0.0.1:0");
+        let addr = listener.local_addr().expect("page server local address");
+        let html: Arc<str> = Arc::from(html.into());
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, reports) = mpsc::channel();
+        let stop_flag = Arc::clone(&stop);
+        let thread = thread::Builder::new()
+            .name("page-server".to_owned())
+            .spawn(move || {
+                for conn in listener.incoming() {
+                    if stop_flag.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = conn else { continue };
+                    let html = Arc::clone(&html);
+                    let tx = tx.clone();
+                    // One thread per connection: Chromium may open idle
+                    // preconnect sockets that must not block the page.
+                    let _ = thread::Builder::new()
+                        .name("page-server-conn".to_owned())
+                        .spawn(move || serve_connection(stream, &html, &tx));
+                }
+            })
+            .expect("spawn page server thread");
+        PageServer {
+            addr,
+            reports,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// `http://{host}:{port}`, where `host` should be `127.0.0.1` or
+    /// `localhost`.
+    pub fn origin(&self, host: &str) -> String {
+        format!("http://{host}:{}", self.port())
+    }
+
+    /// Waits up to `timeout` for the next body POSTed to `/__report`.
+    pub fn recv_report(&self, timeout: Duration) -> Option<String> {
+        self.reports.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for PageServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept() so the thread sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Handles one HTTP/1.1 request and closes the connection.
+fn serve_connection(mut stream: TcpStream, html: &str, reports: &Sender<String>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
+    let Some((method, path, body)) = read_request(&mut stream) else {
+        return;
+    };
+    let path = path.split('?').next().unwrap_or_default();
+    let (status, content_type, payload): (&str, &str, &[u8]) = match (method.as_str(), path) {
+        ("GET" | "HEAD", "/") => ("200 OK", "text/html; charset=utf-8", html.as_bytes()),
+        ("POST", REPORT_PATH) => {
+            let _ = reports.send(String::from_utf8_lossy(&body).into_owned());
+            ("204 No Content", "text/plain", b"")
+        }
+        _ => ("404 Not Found", "text/plain", b"not found"),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        payload.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    if method != "HEAD" {
+        let _ = stream.write_all(payload);
+    }
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Reads one request; returns (method, target, body).
+fn read_request(stream: &mut TcpStream) -> Option<(String, String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos + 4;
+        }
+        if buf.len() > MAX_REQUEST {
+            return None;
+        }
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split(' ');
+    let method = request_line.next()?.to_owned();
+    let target = request_line.next()?.to_owned();
+    let content_length = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    if content_length > MAX_REQUEST {
+        return None;
+    }
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < content_length {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(content_length);
+    Some((method, target, body))
+}
