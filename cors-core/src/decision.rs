@@ -254,7 +254,11 @@ impl fmt::Display for Escaped<'_> {
             if i == SHOWN {
                 return write!(f, "…({} bytes)", self.0.len());
             }
-            if c.is_control() || c == '`' {
+            if c == '`' {
+                // `escape_default` leaves a backtick as is, and one would
+                // close the quotes the messages put around the value.
+                f.write_str("\\`")?;
+            } else if c.is_control() {
                 write!(f, "{}", c.escape_default())?;
             } else {
                 f.write_fmt(format_args!("{c}"))?;
@@ -416,10 +420,20 @@ impl Policy {
             },
         };
 
+        // Refusing an origin makes even a static `*` answer depend on `Origin`
+        // (`null`, malformed and repeated origins are refused): say so, or a
+        // shared cache serves the refusal, which has no ACAO, to every origin.
+        let refuse_origin = |rejection| {
+            let mut decision = refuse(rejection);
+            if p.emit_vary {
+                decision.headers.vary = decision.headers.vary.with(Vary::ORIGIN);
+            }
+            decision
+        };
         let origin = match origin {
             Ok(origin) if p.origins.allows(origin) => origin,
-            Ok(origin) => return refuse(Rejection::OriginNotAllowed { origin }),
-            Err(rejection) => return refuse(rejection),
+            Ok(origin) => return refuse_origin(Rejection::OriginNotAllowed { origin }),
+            Err(rejection) => return refuse_origin(rejection),
         };
         let mut headers = ResponseHeaders {
             allow_origin: Some(if static_answer { "*" } else { origin }),
