@@ -120,6 +120,10 @@ mod tests {
         );
         assert_eq!(
             list.check(b"content-type,,x-trace-id", false),
+            Ok("content-type, x-trace-id")
+        );
+        assert_eq!(
+            list.check(b" , ", false),
             Err(HeaderRefusal::Malformed(MalformedHeaders::EmptyName))
         );
     }

@@ -358,7 +358,9 @@ impl<'a> Decision<'a> {
 
 impl Policy {
     /// Decides a request: classifies it and returns the headers to add, or
-    /// why it is refused. Pure, never panics, and allocates nothing.
+    /// why it is refused. Pure, never panics, and allocates nothing (except
+    /// that the first regex match on each thread fills the regex crate's
+    /// per-thread cache once).
     pub fn decide<'a>(&'a self, request: &CorsRequest<'a>) -> Decision<'a> {
         let p = self.inner();
         let credentials = p.credentials;

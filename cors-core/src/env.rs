@@ -46,10 +46,16 @@ where
         };
     }
     if problems.is_empty() {
-        Ok(builder)
-    } else {
-        Err(ConfigError::new(problems))
+        return Ok(builder);
     }
+    // Validate the variables that did read as well, so one run reports every
+    // problem. A variable that could not be read keeps its default, which is
+    // valid with anything, so this adds no spurious problem.
+    let mut error = ConfigError::new(problems);
+    if let Err(invalid) = builder.build() {
+        error.extend(invalid);
+    }
+    Err(error)
 }
 
 fn apply(

@@ -13,12 +13,18 @@ use crate::origin::{OriginSpec, PortRule, RequestOrigin, Scheme};
 /// A user function deciding whether an origin is allowed.
 pub type OriginPredicate = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
-/// Origins a probe regex is tried against at build time: a regex matching all
-/// of them matches any origin, which must not be combined with credentials.
-const CANARY_ORIGINS: [&str; 3] = [
-    "https://cors-canary.invalid",
-    "http://127.0.0.1:9",
-    "https://xn--80ak6aa92e.example",
+/// Origins on domains nobody can own, tried against the regexes at build
+/// time: a regex matching every canary of one scheme admits any site of that
+/// scheme, which must not be combined with credentials.
+const CANARY_ORIGINS: [[&str; 2]; 2] = [
+    [
+        "https://cors-canary.invalid",
+        "https://xn--80ak6aa92e.example:8443",
+    ],
+    [
+        "http://cors-canary.invalid",
+        "http://xn--80ak6aa92e.example:8080",
+    ],
 ];
 
 #[derive(Default)]
@@ -92,11 +98,13 @@ impl OriginSet {
             && self.predicate.is_none()
     }
 
-    /// Whether the regexes admit every origin (they match all canaries).
+    /// Whether the regexes admit any origin of a scheme (they match all its canaries).
     pub(crate) fn regexes_match_anything(&self) -> bool {
-        self.regexes
-            .as_ref()
-            .is_some_and(|set| CANARY_ORIGINS.iter().all(|c| set.is_match(c)))
+        self.regexes.as_ref().is_some_and(|set| {
+            CANARY_ORIGINS
+                .iter()
+                .any(|scheme| scheme.iter().all(|c| set.is_match(c)))
+        })
     }
 
     /// How many exact origins and patterns are allowed.

@@ -389,12 +389,12 @@ impl PolicyBuilder {
     fn build_methods(&self, problems: &mut Vec<ConfigProblem>) -> AllowMethods {
         let at = self.location(Setting::AllowedMethods);
         let mut list: Vec<String> = Vec::with_capacity(self.methods.len());
+        let mut any = false;
         for raw in &self.methods {
             let method = raw.trim();
             if method == "*" {
-                return AllowMethods::Any;
-            }
-            if !is_token(method.as_bytes()) {
+                any = true;
+            } else if !is_token(method.as_bytes()) {
                 problems.push(ConfigProblem::InvalidMethod {
                     value: raw.clone(),
                     at: at.clone(),
@@ -411,7 +411,11 @@ impl PolicyBuilder {
                 }
             }
         }
-        AllowMethods::list(list)
+        if any {
+            AllowMethods::Any
+        } else {
+            AllowMethods::list(list)
+        }
     }
 
     fn build_headers(

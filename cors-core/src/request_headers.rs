@@ -18,7 +18,7 @@ pub enum MalformedHeaders {
         /// Its length in bytes.
         len: usize,
     },
-    /// An empty element (`a,,b`, a leading or trailing comma).
+    /// No header name at all (empty, or only commas and whitespace).
     EmptyName,
     /// An element that is not a header-name token.
     InvalidName,
@@ -29,6 +29,7 @@ pub enum MalformedHeaders {
 #[derive(Clone, Debug)]
 pub(crate) struct RequestHeaderNames<'a> {
     rest: Option<&'a [u8]>,
+    seen_name: bool,
 }
 
 impl<'a> RequestHeaderNames<'a> {
@@ -36,7 +37,10 @@ impl<'a> RequestHeaderNames<'a> {
         if value.len() > MAX_REQUEST_HEADERS_LEN {
             return Err(MalformedHeaders::TooLong { len: value.len() });
         }
-        Ok(RequestHeaderNames { rest: Some(value) })
+        Ok(RequestHeaderNames {
+            rest: Some(value),
+            seen_name: false,
+        })
     }
 }
 
@@ -44,21 +48,34 @@ impl<'a> Iterator for RequestHeaderNames<'a> {
     type Item = Result<&'a str, MalformedHeaders>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.rest?;
-        let (element, tail) = match rest.iter().position(|&b| b == b',') {
-            Some(comma) => (&rest[..comma], Some(&rest[comma + 1..])),
-            None => (rest, None),
-        };
-        self.rest = tail;
-        let name = element.trim_ascii();
-        if name.is_empty() {
-            return Some(Err(MalformedHeaders::EmptyName));
+        loop {
+            let Some(rest) = self.rest else {
+                // `1#field-name`: at least one name.
+                if self.seen_name {
+                    return None;
+                }
+                self.seen_name = true;
+                return Some(Err(MalformedHeaders::EmptyName));
+            };
+            let (element, tail) = match rest.iter().position(|&b| b == b',') {
+                Some(comma) => (&rest[..comma], Some(&rest[comma + 1..])),
+                None => (rest, None),
+            };
+            self.rest = tail;
+            let name = element.trim_ascii();
+            if name.is_empty() {
+                // RFC 9110 §5.6.1.2: recipients ignore empty list elements
+                // (the length cap bounds how many there can be).
+                continue;
+            }
+            self.seen_name = true;
+            if !name.iter().all(|&b| is_tchar(b)) {
+                self.rest = None;
+                return Some(Err(MalformedHeaders::InvalidName));
+            }
+            // Tokens are ASCII, so this never fails.
+            return Some(std::str::from_utf8(name).map_err(|_| MalformedHeaders::InvalidName));
         }
-        if !name.iter().all(|&b| is_tchar(b)) {
-            return Some(Err(MalformedHeaders::InvalidName));
-        }
-        // Tokens are ASCII, so this never fails.
-        Some(std::str::from_utf8(name).map_err(|_| MalformedHeaders::InvalidName))
     }
 }
 
@@ -83,10 +100,15 @@ mod tests {
     }
 
     #[test]
-    fn one_bad_element_spoils_the_value() {
-        assert_eq!(names("a,,b"), Err(MalformedHeaders::EmptyName));
-        assert_eq!(names("a,"), Err(MalformedHeaders::EmptyName));
+    fn empty_elements_are_ignored_but_a_name_is_required() {
+        assert_eq!(names("a,,b"), Ok(vec!["a", "b"]));
+        assert_eq!(names(" ,a, "), Ok(vec!["a"]));
         assert_eq!(names(""), Err(MalformedHeaders::EmptyName));
+        assert_eq!(names(" , ,"), Err(MalformedHeaders::EmptyName));
+    }
+
+    #[test]
+    fn one_bad_element_spoils_the_value() {
         assert_eq!(names("a b"), Err(MalformedHeaders::InvalidName));
         assert_eq!(names("x-caf\u{e9}"), Err(MalformedHeaders::InvalidName));
     }

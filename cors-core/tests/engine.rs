@@ -645,9 +645,9 @@ fn any_header_answers_star_and_lists_authorization_which_star_never_covers() {
             ),
             refused(
                 "any header still refuses a malformed list",
-                preflight(APP, "POST").request_headers("x-a,,x-b"),
+                preflight(APP, "POST").request_headers("x-a,b c"),
                 Preflight,
-                Rejection::MalformedRequestHeaders(MalformedHeaders::EmptyName),
+                Rejection::MalformedRequestHeaders(MalformedHeaders::InvalidName),
                 VARY_PREFLIGHT,
             ),
         ],
@@ -740,13 +740,8 @@ fn listed_headers_are_answered_as_the_joined_list_and_every_requested_name_must_
                 VARY_PREFLIGHT,
             ),
             malformed(
-                "an empty element spoils the whole list",
-                "x-trace-id,,x-api-key",
-                MalformedHeaders::EmptyName,
-            ),
-            malformed(
-                "a trailing comma spoils the whole list",
-                "x-trace-id,",
+                "a list of only empty elements names no header",
+                " , ,",
                 MalformedHeaders::EmptyName,
             ),
             malformed(
