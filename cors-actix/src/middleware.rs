@@ -109,18 +109,19 @@ fn origin_text(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
 }
 
-/// Decides an actual request and adds the answer to its response headers.
+/// Adds an actual request's decision to its response headers. Takes the
+/// decision already made, so the policy (and a user's origin predicate) runs
+/// once per request.
 fn decorate(
-    request: &CorsRequest<'_>,
+    decision: &Decision<'_>,
     request_headers: &HeaderMap,
     response_headers: &mut HeaderMap,
     cors: &Cors,
 ) {
     let inner = &cors.inner;
-    let decision = inner.policy.decide(request);
-    apply(&decision, request_headers, response_headers, &inner.fixed);
+    apply(decision, request_headers, response_headers, &inner.fixed);
     if inner.rejection_header {
-        add_rejection_header(&decision, response_headers);
+        add_rejection_header(decision, response_headers);
     }
 }
 
@@ -236,12 +237,7 @@ where
                             let cors_request = cors_request(request.head());
                             let decision = cors.policy().decide(&cors_request);
                             log_http(&request, &decision, &cors);
-                            decorate(
-                                &cors_request,
-                                request.headers(),
-                                response.headers_mut(),
-                                &cors,
-                            );
+                            decorate(&decision, request.headers(), response.headers_mut(), &cors);
                         }
                         Ok(ServiceResponse::new(request, response).map_into_left_body())
                     }
@@ -260,7 +256,8 @@ where
                         err.add_response_mapper(move |mut res| {
                             if !routes::handled_by_route(&res) {
                                 let request = snapshot.cors_request();
-                                decorate(&request, &snapshot.headers(), res.headers_mut(), &cors);
+                                let decision = cors.policy().decide(&request);
+                                decorate(&decision, &snapshot.headers(), res.headers_mut(), &cors);
                             }
                             res
                         });
