@@ -32,11 +32,23 @@ pub use cors_core::{
     ConfigError, ConfigProblem, ConfigWarning, Policy, PolicyBuilder, PreflightStatus, Setting,
 };
 pub use middleware::{CorsFuture, CorsMiddleware};
+pub use routes::{CorsHandler, CorsHandlers, HandlerGroup};
+
+/// A per-handler CORS policy, merged with the app-wide one; register the
+/// handlers with [`Cors::handlers`].
+#[cfg(feature = "macros")]
+pub use cors_macros::cors;
 
 /// Items used by code that `#[cors(...)]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::routes::{
+        method_guard, strings, CorsHandler, HandlerFuture, HandlerInfo, HandlerLayer,
+        HandlerService, RegisterContext, RouteInfo,
+    };
     pub use actix_web;
+    pub use core::default::Default;
+    pub use core::option::Option::Some;
     pub use cors_core::PolicyOverride;
 }
 

@@ -1,0 +1,11 @@
+use actix_web::{get, Responder};
+use cors_actix::cors;
+
+#[cors(origins = ["https://app.example.com"])]
+#[cors(max_age = 600)]
+#[get("/api/items")]
+async fn items() -> impl Responder {
+    "[]"
+}
+
+fn main() {}
