@@ -12,8 +12,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::{error, web, App, HttpResponse, HttpServer, Responder};
-use cors_actix::Cors;
+use actix_web::{delete, error, get, web, App, HttpResponse, HttpServer, Responder};
+use cors_actix::{cors, Cors};
 
 /// The development default of this example when `CORS_ALLOWED_ORIGINS` is unset.
 pub const LOCAL_ORIGINS: &str = "http://localhost:*,http://127.0.0.1:*";
@@ -57,9 +57,37 @@ async fn health() -> impl Responder {
     HttpResponse::Ok().body("ok")
 }
 
-/// The routes, shared by `main` and the tests.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health))
+/// Public data: any origin may read it, without credentials, whatever the
+/// app-wide policy says.
+#[cors(origins = ["*"], credentials = false)]
+#[get("/api/public")]
+async fn public() -> impl Responder {
+    HttpResponse::Ok().json(serde_json::json!({ "motd": "hello, world" }))
+}
+
+/// Inherits the app-wide policy but exposes its own response header.
+#[cors(expose = ["X-Report-Id"])]
+#[get("/api/reports")]
+async fn reports() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("X-Report-Id", "report-7"))
+        .json(serde_json::json!({ "rows": 3 }))
+}
+
+/// Only the admin front end may call this, whatever the app-wide origins.
+#[cors(origins = ["https://admin.example.com"])]
+#[delete("/api/admin/{id}")]
+async fn delete_admin(id: web::Path<u32>) -> impl Responder {
+    let _ = id.into_inner();
+    HttpResponse::NoContent().finish()
+}
+
+/// The routes, shared by `main` and the tests. `cors` is the app-wide policy
+/// the annotated handlers merge their `#[cors(...)]` overrides with.
+pub fn routes(cfg: &mut web::ServiceConfig, cors: &Cors) {
+    // Annotated handlers first: they own their paths' preflights.
+    cfg.service(cors.handlers((public, reports, delete_admin)))
+        .route("/health", web::get().to(health))
         .service(
             web::resource("/api/items")
                 .route(web::get().to(list_items))
@@ -90,8 +118,12 @@ async fn main() -> std::io::Result<()> {
         Err(_) => 8080,
     };
     tracing::info!("listening on http://127.0.0.1:{port}");
-    HttpServer::new(move || App::new().wrap(cors.clone()).configure(routes))
-        .bind(("127.0.0.1", port))?
-        .run()
-        .await
+    HttpServer::new(move || {
+        App::new()
+            .wrap(cors.clone())
+            .configure(|cfg| routes(cfg, &cors))
+    })
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await
 }

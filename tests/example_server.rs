@@ -19,14 +19,27 @@ fn cors(origins: &str) -> Cors {
     .expect("valid test policy")
 }
 
+/// The example's app, as `main` builds it, with a known policy.
+fn app(
+    origins: &str,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = cors(origins);
+    App::new()
+        .wrap(cors.clone())
+        .configure(move |cfg| server::routes(cfg, &cors))
+}
+
 #[actix_rt::test]
 async fn preflight_from_allowed_origin_is_answered_without_the_handler() {
-    let app = test::init_service(
-        App::new()
-            .wrap(cors("http://localhost:5173"))
-            .configure(server::routes),
-    )
-    .await;
+    let app = test::init_service(app("http://localhost:5173")).await;
     let req = test::TestRequest::default()
         .method(Method::OPTIONS)
         .uri("/api/items/7")
@@ -58,12 +71,7 @@ async fn preflight_from_allowed_origin_is_answered_without_the_handler() {
 
 #[actix_rt::test]
 async fn actual_request_from_allowed_origin_gets_headers_and_the_handler_runs() {
-    let app = test::init_service(
-        App::new()
-            .wrap(cors("http://localhost:5173"))
-            .configure(server::routes),
-    )
-    .await;
+    let app = test::init_service(app("http://localhost:5173")).await;
     let req = test::TestRequest::get()
         .uri("/api/items")
         .insert_header((header::ORIGIN, "http://localhost:5173"))
@@ -85,12 +93,7 @@ async fn actual_request_from_allowed_origin_gets_headers_and_the_handler_runs() 
 
 #[actix_rt::test]
 async fn error_responses_carry_cors_headers() {
-    let app = test::init_service(
-        App::new()
-            .wrap(cors("http://localhost:5173"))
-            .configure(server::routes),
-    )
-    .await;
+    let app = test::init_service(app("http://localhost:5173")).await;
     let req = test::TestRequest::get()
         .uri("/api/fail")
         .insert_header((header::ORIGIN, "http://localhost:5173"))
@@ -108,12 +111,7 @@ async fn error_responses_carry_cors_headers() {
 
 #[actix_rt::test]
 async fn a_handler_set_allow_origin_is_replaced_not_duplicated() {
-    let app = test::init_service(
-        App::new()
-            .wrap(cors("http://localhost:5173"))
-            .configure(server::routes),
-    )
-    .await;
+    let app = test::init_service(app("http://localhost:5173")).await;
     let req = test::TestRequest::get()
         .uri("/api/legacy")
         .insert_header((header::ORIGIN, "http://localhost:5173"))
@@ -128,12 +126,7 @@ async fn a_handler_set_allow_origin_is_replaced_not_duplicated() {
 
 #[actix_rt::test]
 async fn the_example_allows_any_local_port_by_default() {
-    let app = test::init_service(
-        App::new()
-            .wrap(cors(server::LOCAL_ORIGINS))
-            .configure(server::routes),
-    )
-    .await;
+    let app = test::init_service(app(server::LOCAL_ORIGINS)).await;
     for (origin, allowed) in [
         ("http://localhost:3000", true),
         ("http://127.0.0.1:5173", true),
@@ -151,5 +144,81 @@ async fn the_example_allows_any_local_port_by_default() {
             allowed,
             "{origin}"
         );
+    }
+}
+
+#[actix_rt::test]
+async fn public_is_readable_from_any_origin_without_credentials() {
+    let app = test::init_service(app("http://localhost:5173")).await;
+    let req = test::TestRequest::get()
+        .uri("/api/public")
+        .insert_header((header::ORIGIN, "https://anyone.example"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(
+        res.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .unwrap(),
+        "*"
+    );
+    assert!(res
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
+        .is_none());
+}
+
+#[actix_rt::test]
+async fn reports_expose_their_own_header_and_inherit_the_origins() {
+    let app = test::init_service(app("http://localhost:5173")).await;
+    let req = test::TestRequest::get()
+        .uri("/api/reports")
+        .insert_header((header::ORIGIN, "http://localhost:5173"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    let h = res.headers();
+    assert_eq!(
+        h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "http://localhost:5173"
+    );
+    assert_eq!(
+        h.get(header::ACCESS_CONTROL_EXPOSE_HEADERS).unwrap(),
+        "x-report-id"
+    );
+    assert_eq!(h.get("x-report-id").unwrap(), "report-7");
+
+    let req = test::TestRequest::get()
+        .uri("/api/reports")
+        .insert_header((header::ORIGIN, "https://anyone.example"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert!(res
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
+}
+
+#[actix_rt::test]
+async fn admin_preflight_is_answered_only_for_its_own_origin() {
+    let app = test::init_service(app("http://localhost:5173")).await;
+    for (origin, status) in [
+        ("https://admin.example.com", StatusCode::NO_CONTENT),
+        ("http://localhost:5173", StatusCode::FORBIDDEN),
+    ] {
+        let req = test::TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri("/api/admin/42")
+            .insert_header((header::ORIGIN, origin))
+            .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "DELETE"))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), status, "{origin}");
+        if status == StatusCode::NO_CONTENT {
+            let h = res.headers();
+            assert_eq!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(), origin);
+            assert_eq!(
+                h.get(header::ACCESS_CONTROL_ALLOW_METHODS).unwrap(),
+                "DELETE"
+            );
+        }
     }
 }
