@@ -62,7 +62,7 @@ impl<'a> Iterator for RequestHeaderNames<'a> {
                 None => (rest, None),
             };
             self.rest = tail;
-            let name = element.trim_ascii();
+            let name = trim_ows(element);
             if name.is_empty() {
                 // RFC 9110 §5.6.1.2: recipients ignore empty list elements
                 // (the length cap bounds how many there can be).
@@ -77,6 +77,20 @@ impl<'a> Iterator for RequestHeaderNames<'a> {
             return Some(std::str::from_utf8(name).map_err(|_| MalformedHeaders::InvalidName));
         }
     }
+}
+
+/// Strips optional whitespace, `OWS = *( SP / HTAB )` (RFC 9110 §5.6.3).
+/// Not `trim_ascii`, which also strips CR, LF and form feed: an element of
+/// only those would be skipped as empty and then echoed, line break and all,
+/// by the answers that mirror the requested list.
+fn trim_ows(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
 }
 
 #[cfg(test)]
