@@ -8,7 +8,7 @@ use std::task::{ready, Context, Poll};
 
 use actix_service::Service;
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpRequest, HttpResponse};
@@ -16,7 +16,7 @@ use cors_core::{CorsRequest, Decision, HeaderField, RequestKind};
 use pin_project_lite::pin_project;
 
 use crate::cors::Cors;
-use crate::diagnostics::{log_decision, RequestFacts};
+use crate::diagnostics::{self, Facts, Outcome};
 use crate::request::{cors_request, is_same_origin};
 use crate::response::{add_rejection_header, apply, preflight_response};
 use crate::routes;
@@ -48,13 +48,13 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let inner = &self.cors.inner;
-        let request = cors_request(req.head());
+        let request = engine_request(req.head());
 
         // A preflight is answered here, without running any handler, unless
         // an annotated handler's own route answers it with its merged policy.
         if request.is_preflight() && !routes::answers_preflight(&req) {
             let decision = inner.policy.decide(&request);
-            log(&req, &decision, &self.cors);
+            log(req.request(), &decision, &self.cors, Outcome::Preflight);
             let res = preflight_response(
                 &decision,
                 &inner.policy,
@@ -71,7 +71,7 @@ where
                 && !is_same_origin(req.request())
                 && !routes::answers_preflight(&req)
             {
-                log(&req, &decision, &self.cors);
+                log(req.request(), &decision, &self.cors, Outcome::Blocked);
                 let mut res = HttpResponse::Forbidden().finish();
                 apply(&decision, req.headers(), res.headers_mut(), &inner.fixed);
                 if inner.rejection_header {
@@ -88,25 +88,40 @@ where
     }
 }
 
-fn log(req: &ServiceRequest, decision: &Decision<'_>, cors: &Cors) {
-    log_http(req.request(), decision, cors);
+/// The engine's view of a request. A preflight is always `OPTIONS`, and for
+/// any other method the engine reads only the method and `Origin` (never the
+/// `Access-Control-Request-*` headers), so only `Origin` is looked up then:
+/// one header lookup instead of four, on every actual request.
+fn engine_request(head: &RequestHead) -> CorsRequest<'_> {
+    if head.method == Method::OPTIONS {
+        return cors_request(head);
+    }
+    CorsRequest {
+        method: head.method.as_str(),
+        origin: HeaderField::from_values(
+            head.headers
+                .get_all(header::ORIGIN)
+                .map(HeaderValue::as_bytes),
+        ),
+        ..CorsRequest::default()
+    }
 }
 
-fn log_http(req: &HttpRequest, decision: &Decision<'_>, cors: &Cors) {
-    if decision.kind() == RequestKind::Actual && !decision.is_allowed() && is_same_origin(req) {
+/// Explains a decision in the log. An allowed request costs one level check
+/// when `debug` is off.
+fn log(req: &HttpRequest, decision: &Decision<'_>, cors: &Cors, outcome: Outcome) {
+    if decision.kind() == RequestKind::NotCors {
+        return;
+    }
+    if decision.is_allowed() {
+        diagnostics::allowed(req, decision, cors.policy());
+        return;
+    }
+    if decision.kind() == RequestKind::Actual && is_same_origin(req) {
         // Browsers send `Origin` on same-origin `POST`s too; nothing to explain.
         return;
     }
-    let facts = RequestFacts {
-        method: req.method().as_str(),
-        path: req.path(),
-        origin: origin_text(req.headers()),
-    };
-    log_decision(&facts, decision, cors.policy());
-}
-
-fn origin_text(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
+    diagnostics::explain(&Facts::of(req), outcome, decision, cors.policy());
 }
 
 /// Adds an actual request's decision to its response headers. Takes the
@@ -234,22 +249,37 @@ where
                     Ok(res) => {
                         let (request, mut response) = res.into_parts();
                         if !routes::handled_by_route(&response) {
-                            let cors_request = cors_request(request.head());
+                            let cors_request = engine_request(request.head());
                             let decision = cors.policy().decide(&cors_request);
-                            log_http(&request, &decision, &cors);
+                            log(&request, &decision, &cors, Outcome::HandlerRan);
                             decorate(&decision, request.headers(), response.headers_mut(), &cors);
+                            if decision.is_allowed() && diagnostics::debug_enabled() {
+                                cors.inner.diagnostics.report_hidden_headers(
+                                    &Facts::of(&request),
+                                    &decision,
+                                    response.headers(),
+                                    cors.policy(),
+                                );
+                            }
                         }
                         Ok(ServiceResponse::new(request, response).map_into_left_body())
                     }
                     Err(mut err) => {
                         let decision = cors.policy().decide(&snapshot.cors_request());
                         if decision.kind() != RequestKind::NotCors && !decision.is_allowed() {
-                            let facts = RequestFacts {
+                            let facts = Facts {
                                 method: snapshot.method.as_str(),
                                 path: snapshot.uri.path(),
-                                origin: snapshot.origin.as_ref().and_then(|o| o.to_str().ok()),
+                                origin: snapshot.origin.as_ref().map(HeaderValue::as_bytes),
+                                requested_method: None,
+                                requested_headers: None,
                             };
-                            log_decision(&facts, &decision, cors.policy());
+                            diagnostics::explain(
+                                &facts,
+                                Outcome::HandlerRan,
+                                &decision,
+                                cors.policy(),
+                            );
                         }
                         // The error becomes a response later; decorate it then,
                         // unless an annotated handler's route already did.
@@ -264,6 +294,62 @@ where
                         Err(err)
                     }
                 })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+    use cors_core::Policy;
+
+    #[test]
+    fn reading_only_origin_decides_every_non_options_request_alike() {
+        let policies = [
+            Policy::builder()
+                .allowed_origin("https://app.example")
+                .allowed_methods(["GET", "PUT"])
+                .allowed_headers(["x-a"])
+                .allow_private_network(true)
+                .build()
+                .unwrap(),
+            Policy::builder()
+                .allow_any_origin()
+                .expose_any_header()
+                .build()
+                .unwrap(),
+            Policy::builder()
+                .allowed_origin("https://app.example")
+                .allow_credentials(true)
+                .vary(false)
+                .build()
+                .unwrap(),
+        ];
+        for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
+            for origins in [
+                &[][..],
+                &["https://app.example"][..],
+                &["https://evil.example"][..],
+                &["https://app.example", "https://app.example"][..],
+            ] {
+                let mut req = TestRequest::default()
+                    .method(method.clone())
+                    .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"))
+                    .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "x-a,x-b"))
+                    .insert_header(("access-control-request-private-network", "true"));
+                for origin in origins {
+                    req = req.append_header((header::ORIGIN, *origin));
+                }
+                let req = req.to_http_request();
+                for policy in &policies {
+                    assert_eq!(
+                        policy.decide(&engine_request(req.head())),
+                        policy.decide(&cors_request(req.head())),
+                        "{method} {origins:?}"
+                    );
+                }
             }
         }
     }

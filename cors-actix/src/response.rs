@@ -4,10 +4,90 @@
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use cors_core::{Decision, Escaped, Policy, RequestKind};
+use cors_core::{Decision, Escaped, Policy, RequestKind, Vary};
 
 /// The debug header carrying a rejection's reason (opt-in, development only).
 pub(crate) const REJECTED_HEADER: &str = "x-cors-rejected";
+
+// Names and values known at compile time are built at compile time: the
+// `from_static` constructors, called at run time, parse a name or check
+// every byte of a value on each call.
+const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static(cors_core::header::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK);
+const ANY: HeaderValue = HeaderValue::from_static("*");
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+
+/// The `Vary` value of every combination of the engine's tokens, indexed by
+/// [`vary_index`].
+static VARY_VALUES: [HeaderValue; 16] = {
+    const fn value(bits: usize) -> HeaderValue {
+        let mut vary = Vary::NONE;
+        if bits & 1 != 0 {
+            vary = vary.with(Vary::ORIGIN);
+        }
+        if bits & 2 != 0 {
+            vary = vary.with(Vary::REQUEST_METHOD);
+        }
+        if bits & 4 != 0 {
+            vary = vary.with(Vary::REQUEST_HEADERS);
+        }
+        if bits & 8 != 0 {
+            vary = vary.with(Vary::REQUEST_PRIVATE_NETWORK);
+        }
+        HeaderValue::from_static(vary.as_str())
+    }
+    [
+        value(0),
+        value(1),
+        value(2),
+        value(3),
+        value(4),
+        value(5),
+        value(6),
+        value(7),
+        value(8),
+        value(9),
+        value(10),
+        value(11),
+        value(12),
+        value(13),
+        value(14),
+        value(15),
+    ]
+};
+
+fn vary_index(vary: Vary) -> usize {
+    usize::from(vary.contains(Vary::ORIGIN))
+        | usize::from(vary.contains(Vary::REQUEST_METHOD)) << 1
+        | usize::from(vary.contains(Vary::REQUEST_HEADERS)) << 2
+        | usize::from(vary.contains(Vary::REQUEST_PRIVATE_NETWORK)) << 3
+}
+
+/// `vary` as a header value: a copy of a value built at compile time (the
+/// comparison keeps it right should the engine ever gain a token).
+fn vary_value(vary: Vary) -> HeaderValue {
+    let value = &VARY_VALUES[vary_index(vary)];
+    if value.as_bytes() == vary.as_str().as_bytes() {
+        value.clone()
+    } else {
+        HeaderValue::from_static(vary.as_str())
+    }
+}
+
+/// The `HeaderName` of one of the engine's headers, without parsing it.
+fn header_name(name: &'static str) -> HeaderName {
+    use cors_core::header as name;
+    match name {
+        name::ACCESS_CONTROL_ALLOW_ORIGIN => header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        name::ACCESS_CONTROL_ALLOW_CREDENTIALS => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        name::ACCESS_CONTROL_ALLOW_METHODS => header::ACCESS_CONTROL_ALLOW_METHODS,
+        name::ACCESS_CONTROL_ALLOW_HEADERS => header::ACCESS_CONTROL_ALLOW_HEADERS,
+        name::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK => ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+        name::ACCESS_CONTROL_MAX_AGE => header::ACCESS_CONTROL_MAX_AGE,
+        name::ACCESS_CONTROL_EXPOSE_HEADERS => header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        other => HeaderName::from_static(other),
+    }
+}
 
 /// Header values that are the same for every request, converted once.
 #[derive(Debug)]
@@ -68,12 +148,21 @@ pub(crate) fn apply(
             response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
         }
     }
+    // Only the policy grants credentials: a handler's own ACAC next to an
+    // echoed origin would turn a policy without credentials (say, a regex
+    // admitting every origin) into "any origin with credentials", which
+    // `build` refuses (@koa/cors CVE-2023-49803).
+    if decision.kind() != RequestKind::NotCors
+        && headers
+            .get(cors_core::header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
+            .is_none()
+    {
+        response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+    }
 
     for (name, value) in headers.iter() {
         let header_value = match name {
-            cors_core::header::ACCESS_CONTROL_ALLOW_ORIGIN if value == "*" => {
-                HeaderValue::from_static("*")
-            }
+            cors_core::header::ACCESS_CONTROL_ALLOW_ORIGIN if value == "*" => ANY,
             // An echoed origin: reuse the request's own bytes.
             cors_core::header::ACCESS_CONTROL_ALLOW_ORIGIN => {
                 match request_headers.get(header::ORIGIN) {
@@ -82,28 +171,26 @@ pub(crate) fn apply(
                 }
             }
             cors_core::header::ACCESS_CONTROL_ALLOW_CREDENTIALS
-            | cors_core::header::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK => {
-                HeaderValue::from_static("true")
-            }
+            | cors_core::header::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK => TRUE,
             _ => match fixed.get(name, value) {
                 Some(v) => v,
                 None => continue,
             },
         };
-        response_headers.insert(HeaderName::from_static(name), header_value);
+        response_headers.insert(header_name(name), header_value);
     }
 
     merge_vary(response_headers, decision.headers().vary());
 }
 
 /// Extends the response's `Vary` with `vary`'s tokens, without repeating any.
-pub(crate) fn merge_vary(response_headers: &mut HeaderMap, vary: cors_core::Vary) {
+pub(crate) fn merge_vary(response_headers: &mut HeaderMap, vary: Vary) {
     if vary.is_empty() {
         return;
     }
     let mut existing = response_headers.get_all(header::VARY).peekable();
     if existing.peek().is_none() {
-        response_headers.insert(header::VARY, HeaderValue::from_static(vary.as_str()));
+        response_headers.insert(header::VARY, vary_value(vary));
         return;
     }
     let joined = existing
@@ -148,4 +235,46 @@ pub(crate) fn add_rejection_header(decision: &Decision<'_>, response_headers: &m
     let value =
         HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(rejection.code()));
     response_headers.insert(HeaderName::from_static(REJECTED_HEADER), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compile_time_vary_values_match_the_engine() {
+        let tokens = [
+            Vary::ORIGIN,
+            Vary::REQUEST_METHOD,
+            Vary::REQUEST_HEADERS,
+            Vary::REQUEST_PRIVATE_NETWORK,
+        ];
+        for (bits, value) in VARY_VALUES.iter().enumerate() {
+            let vary = tokens
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .fold(Vary::NONE, |v, (_, t)| v.with(*t));
+            assert_eq!(vary_index(vary), bits);
+            assert_eq!(value.as_bytes(), vary.as_str().as_bytes());
+            assert_eq!(vary_value(vary), vary.as_str());
+        }
+    }
+
+    #[test]
+    fn header_names_are_the_parsed_ones() {
+        use cors_core::header as name;
+        for name in [
+            name::ACCESS_CONTROL_ALLOW_ORIGIN,
+            name::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            name::ACCESS_CONTROL_ALLOW_METHODS,
+            name::ACCESS_CONTROL_ALLOW_HEADERS,
+            name::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+            name::ACCESS_CONTROL_MAX_AGE,
+            name::ACCESS_CONTROL_EXPOSE_HEADERS,
+            name::VARY,
+        ] {
+            assert_eq!(header_name(name), HeaderName::from_static(name), "{name}");
+        }
+    }
 }

@@ -1,0 +1,403 @@
+//! The middleware's cost per request, against no CORS middleware and against
+//! actix-cors 0.7, on real actix-web services driven in-process.
+//!
+//! ```sh
+//! cargo bench -p cors-actix --bench middleware
+//! ```
+//!
+//! Three stacks with the same routes are built in the same run:
+//!
+//! - `none`: no CORS middleware; an `OPTIONS` route answers `204 No Content`
+//!   (the "bare 204 handler" a preflight through `cors-actix` is compared to);
+//! - `actix-cors`: actix-cors 0.7 with the policy below, and
+//!   `block_on_origin_mismatch(false)` (already its 0.7 default, set here
+//!   explicitly) so that, as with `cors-actix`, an actual request from a
+//!   disallowed origin runs the handler and gets no `Access-Control-Allow-Origin`;
+//! - `cors-actix`: this crate with the equivalent policy.
+//!
+//! The policy: origin `https://app.example.com`, methods `GET, POST, PUT`,
+//! request headers `content-type, x-requested-with`, exposed `x-request-id`,
+//! max-age 600.
+//!
+//! Each iteration sends one pre-built request through the service (the
+//! request is built outside the timing), polls the response future to
+//! completion on the current thread (every handler here is ready at once;
+//! should one ever be pending, the actix runtime finishes it), reads the
+//! status and drops the response, as a server does after writing it.
+//!
+//! After the run, the medians criterion saved are read back and the ratio
+//! table of `BENCHMARKS.md` is printed.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::pin::pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use actix_rt::SystemRunner;
+use actix_service::Service;
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderName};
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::{self, TestRequest};
+use actix_web::{web, App, HttpResponse};
+use criterion::measurement::WallTime;
+use criterion::{BatchSize, BenchmarkGroup, Criterion};
+
+const ALLOWED: &str = "https://app.example.com";
+const DISALLOWED: &str = "https://evil.example";
+
+/// The stacks, in the order the table reads them.
+const STACKS: [&str; 3] = ["none", "actix-cors", "cors-actix"];
+
+/// The scenarios: a name, and the request each sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scenario {
+    /// `OPTIONS` from the allowed origin asking for `PUT` and two headers.
+    PreflightAllowed,
+    /// `GET` from the allowed origin.
+    ActualAllowed,
+    /// `GET` from a disallowed origin: the handler runs, no CORS headers.
+    ActualDisallowed,
+    /// `GET` without `Origin`: not a CORS request.
+    NoOrigin,
+    /// `OPTIONS` from a disallowed origin.
+    PreflightRejected,
+}
+
+const SCENARIOS: [Scenario; 5] = [
+    Scenario::PreflightAllowed,
+    Scenario::ActualAllowed,
+    Scenario::ActualDisallowed,
+    Scenario::NoOrigin,
+    Scenario::PreflightRejected,
+];
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::PreflightAllowed => "preflight-allowed",
+            Scenario::ActualAllowed => "actual-allowed",
+            Scenario::ActualDisallowed => "actual-disallowed",
+            Scenario::NoOrigin => "no-origin",
+            Scenario::PreflightRejected => "preflight-rejected",
+        }
+    }
+
+    fn group(self) -> String {
+        format!("middleware/{}", self.name())
+    }
+
+    fn request(self) -> TestRequest {
+        let preflight = |origin: &str| {
+            TestRequest::default()
+                .method(Method::OPTIONS)
+                .uri("/api/items")
+                .insert_header((header::ORIGIN, origin))
+                .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"))
+                .insert_header((
+                    header::ACCESS_CONTROL_REQUEST_HEADERS,
+                    "content-type,x-requested-with",
+                ))
+        };
+        let get = || TestRequest::get().uri("/api/items");
+        match self {
+            Scenario::PreflightAllowed => preflight(ALLOWED),
+            Scenario::ActualAllowed => get().insert_header((header::ORIGIN, ALLOWED)),
+            Scenario::ActualDisallowed => get().insert_header((header::ORIGIN, DISALLOWED)),
+            Scenario::NoOrigin => get(),
+            Scenario::PreflightRejected => preflight(DISALLOWED),
+        }
+    }
+
+    /// What each stack must answer, checked once before timing so the
+    /// stacks are known to do equivalent work.
+    fn check<B>(self, stack: &str, res: &ServiceResponse<B>) {
+        let status = res.status();
+        let allow_origin = res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+        let context = format!("{stack} / {}", self.name());
+        match (self, stack) {
+            (Scenario::PreflightAllowed | Scenario::PreflightRejected, "none") => {
+                assert_eq!(status, StatusCode::NO_CONTENT, "{context}");
+                assert!(allow_origin.is_none(), "{context}");
+            }
+            (Scenario::PreflightAllowed, _) => {
+                assert!(status.is_success(), "{context}: {status}");
+                assert_eq!(allow_origin.unwrap(), ALLOWED, "{context}");
+                let allow_headers = res
+                    .headers()
+                    .get(header::ACCESS_CONTROL_ALLOW_HEADERS)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_ascii_lowercase();
+                assert!(allow_headers.contains("x-requested-with"), "{context}");
+                assert_eq!(
+                    res.headers().get(header::ACCESS_CONTROL_MAX_AGE).unwrap(),
+                    "600",
+                    "{context}"
+                );
+            }
+            (Scenario::PreflightRejected, _) => {
+                assert!(status.is_client_error(), "{context}: {status}");
+                assert!(allow_origin.is_none(), "{context}");
+            }
+            (Scenario::ActualAllowed, "none")
+            | (Scenario::ActualDisallowed | Scenario::NoOrigin, _) => {
+                assert_eq!(status, StatusCode::OK, "{context}");
+                assert!(allow_origin.is_none(), "{context}");
+            }
+            (Scenario::ActualAllowed, _) => {
+                assert_eq!(status, StatusCode::OK, "{context}");
+                assert_eq!(allow_origin.unwrap(), ALLOWED, "{context}");
+                assert_eq!(
+                    res.headers()
+                        .get(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+                        .unwrap(),
+                    "x-request-id",
+                    "{context}"
+                );
+            }
+        }
+    }
+}
+
+async fn list_items() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("x-request-id", "req-1"))
+        .content_type("application/json")
+        .body(r#"[{"id":1,"name":"first"},{"id":2,"name":"second"}]"#)
+}
+
+async fn create_item(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Created().body(body)
+}
+
+async fn update_item(id: web::Path<u32>) -> HttpResponse {
+    let _ = id.into_inner();
+    HttpResponse::NoContent().finish()
+}
+
+/// What the no-middleware stack answers an `OPTIONS` request with.
+async fn bare_preflight() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+/// The same routes for every stack; the `OPTIONS` routes only ever run in
+/// the `none` stack (both middlewares answer preflights before routing).
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api/items")
+            .route(web::get().to(list_items))
+            .route(web::post().to(create_item))
+            .route(web::route().method(Method::OPTIONS).to(bare_preflight)),
+    )
+    .service(
+        web::resource("/api/items/{id}")
+            .route(web::put().to(update_item))
+            .route(web::route().method(Method::OPTIONS).to(bare_preflight)),
+    );
+}
+
+fn actix_cors() -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allowed_origin(ALLOWED)
+        .allowed_methods(["GET", "POST", "PUT"])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-requested-with"),
+        ])
+        .expose_headers(["x-request-id"])
+        .max_age(600)
+        // Our behaviour: a disallowed origin's actual request runs the
+        // handler and gets no CORS headers (0.7's default, made explicit).
+        .block_on_origin_mismatch(false)
+}
+
+fn cors_actix() -> cors_actix::Cors {
+    cors_actix::Cors::builder()
+        .allowed_origin(ALLOWED)
+        .allowed_methods(["GET", "POST", "PUT"])
+        .allowed_headers(["content-type", "x-requested-with"])
+        .expose_headers(["x-request-id"])
+        .max_age(600)
+        .build()
+        .expect("valid policy")
+}
+
+/// Polls `fut` once on this thread; every handler here is ready at once, so
+/// the runtime only steps in if one is ever pending.
+fn complete<F: Future>(system: &SystemRunner, fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(output) => output,
+        Poll::Pending => system.block_on(fut),
+    }
+}
+
+/// Checks what one stack answers in every scenario.
+fn check_stack<S, B, R>(
+    system: &SystemRunner,
+    stack: &str,
+    app: &S,
+    to_request: fn(TestRequest) -> R,
+) where
+    S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    for scenario in SCENARIOS {
+        let res = complete(
+            system,
+            test::call_service(app, to_request(scenario.request())),
+        );
+        scenario.check(stack, &res);
+    }
+}
+
+/// Benchmarks one stack in one scenario; `to_request` turns a `TestRequest`
+/// into what the service takes (actix-http's `Request`, which actix-web does
+/// not re-export).
+fn bench_stack<S, B, R>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    system: &SystemRunner,
+    stack: &str,
+    app: &S,
+    scenario: Scenario,
+    to_request: fn(TestRequest) -> R,
+) where
+    S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    group.bench_function(stack, |b| {
+        b.iter_batched(
+            || to_request(scenario.request()),
+            |req| {
+                let res = complete(system, test::call_service(app, req));
+                black_box(res.status())
+            },
+            // Small batches keep actix's request pools in their steady state.
+            BatchSize::NumIterations(64),
+        )
+    });
+}
+
+fn middleware(c: &mut Criterion) {
+    let system = actix_rt::System::new();
+    let _runtime = system.runtime().tokio_runtime().enter();
+    let none = system.block_on(test::init_service(App::new().configure(routes)));
+    let theirs = system.block_on(test::init_service(
+        App::new().wrap(actix_cors()).configure(routes),
+    ));
+    let ours = system.block_on(test::init_service(
+        App::new().wrap(cors_actix()).configure(routes),
+    ));
+    let to_request = TestRequest::to_request;
+    check_stack(&system, STACKS[0], &none, to_request);
+    check_stack(&system, STACKS[1], &theirs, to_request);
+    check_stack(&system, STACKS[2], &ours, to_request);
+    // The three stacks back to back in each scenario, so that drift in the
+    // machine's speed over the run touches them alike.
+    for scenario in SCENARIOS {
+        let mut group = c.benchmark_group(scenario.group());
+        bench_stack(&mut group, &system, STACKS[0], &none, scenario, to_request);
+        bench_stack(
+            &mut group, &system, STACKS[1], &theirs, scenario, to_request,
+        );
+        bench_stack(&mut group, &system, STACKS[2], &ours, scenario, to_request);
+        group.finish();
+    }
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50)
+}
+
+fn main() {
+    let mut criterion = config().configure_from_args();
+    middleware(&mut criterion);
+    criterion.final_summary();
+    // `cargo test --benches` runs each benchmark once, as a test: no figures.
+    if std::env::args().any(|a| a == "--bench") {
+        print_table();
+    }
+}
+
+/// Where criterion saved its figures (its own search order, minus `cargo metadata`).
+fn criterion_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(target).join("criterion");
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion")
+}
+
+/// The median, in nanoseconds, of one benchmark of this run.
+fn median(group: &str, function: &str) -> Option<f64> {
+    let path = criterion_home()
+        .join(group.replace('/', "_"))
+        .join(function)
+        .join("new/estimates.json");
+    let json = std::fs::read_to_string(path).ok()?;
+    let median = &json[json.find("\"median\"")?..];
+    let value = &median[median.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    let end = value.find([',', '}'])?;
+    value[..end].trim().parse().ok()
+}
+
+fn verdict(ratio: f64, goal: f64) -> &'static str {
+    if ratio <= goal {
+        "met"
+    } else {
+        "NOT MET"
+    }
+}
+
+fn print_table() {
+    println!();
+    println!(
+        "| scenario | none (ns) | actix-cors (ns) | cors-actix (ns) | added: actix-cors (ns) \
+         | added: cors-actix (ns) | added cost, cors-actix ÷ actix-cors (goal ≤ 0.50) \
+         | whole request, cors-actix ÷ actix-cors |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---|---:|");
+    for scenario in SCENARIOS {
+        let group = scenario.group();
+        let [Some(none), Some(theirs), Some(ours)] = STACKS.map(|s| median(&group, s)) else {
+            println!("| {} | (not run) |", scenario.name());
+            continue;
+        };
+        let (added_theirs, added_ours) = (theirs - none, ours - none);
+        let ratio = if added_theirs > 0.0 {
+            format!(
+                "{:.2} ({})",
+                added_ours / added_theirs,
+                verdict(added_ours / added_theirs, 0.5)
+            )
+        } else {
+            "n/a: actix-cors is faster than no middleware here".to_owned()
+        };
+        println!(
+            "| {} | {none:.0} | {theirs:.0} | {ours:.0} | {added_theirs:.0} | {added_ours:.0} | {ratio} | {:.2} |",
+            scenario.name(),
+            ours / theirs
+        );
+    }
+    let group = Scenario::PreflightAllowed.group();
+    if let (Some(none), Some(ours)) = (median(&group, "none"), median(&group, "cors-actix")) {
+        let ratio = ours / none;
+        println!();
+        println!(
+            "preflight through cors-actix ÷ bare 204 handler: {ours:.0} ns ÷ {none:.0} ns = {ratio:.2} \
+             (goal ≤ 1.10: {})",
+            verdict(ratio, 1.10)
+        );
+    }
+}
