@@ -14,6 +14,7 @@ use cors_core::{
 };
 use futures_util::future::{ready, Ready};
 
+use crate::diagnostics::{self, Diagnostics};
 use crate::middleware::CorsMiddleware;
 use crate::response::FixedValues;
 
@@ -47,6 +48,8 @@ pub(crate) struct CorsInner {
     pub(crate) rejection_header: bool,
     /// Set once the startup summary has been logged (once per `Cors`, not per worker).
     summary_logged: AtomicBool,
+    /// What the log has already said (shared by every worker).
+    pub(crate) diagnostics: Diagnostics,
 }
 
 impl Cors {
@@ -133,20 +136,12 @@ impl Cors {
         if self.inner.summary_logged.swap(true, Ordering::Relaxed) {
             return;
         }
-        let policy = &self.inner.policy;
-        tracing::info!(
-            block_disallowed_origins = self.inner.block_disallowed_origins,
-            "CORS policy: {policy}"
+        let inner = &self.inner;
+        diagnostics::log_summary(
+            &inner.policy,
+            inner.block_disallowed_origins,
+            inner.rejection_header,
         );
-        for warning in policy.warnings() {
-            tracing::warn!("CORS policy: {warning}");
-        }
-        if self.inner.rejection_header {
-            tracing::warn!(
-                "CORS policy: the `X-Cors-Rejected` debug header is on; it tells every client \
-                 why a request was refused: turn it off in production"
-            );
-        }
     }
 }
 
@@ -339,6 +334,7 @@ impl CorsBuilder {
                 block_disallowed_origins: self.block_disallowed_origins,
                 rejection_header: self.rejection_header,
                 summary_logged: AtomicBool::new(false),
+                diagnostics: Diagnostics::default(),
             }),
         }
     }

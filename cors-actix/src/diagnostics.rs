@@ -1,178 +1,983 @@
-//! Explaining decisions where developers look: the log. Every rejection is a
-//! `warn` event with structured fields and a sentence saying what to change.
+//! Explaining decisions where developers look: the log.
+//!
+//! - Every refused CORS request is one `warn` event (target
+//!   `cors_actix::diagnostics`) with structured fields (`origin`, `method`,
+//!   `path`, `kind`, `requested_method`, `reason`, and for a refusal the
+//!   policy can fix, `setting` and `allowed`) and a sentence saying what was
+//!   refused, what the policy allows, what to change, and what the browser
+//!   will do about it. Origins that miss an allowed one only by scheme, port,
+//!   `www.`, a trailing slash and the like get a "did you mean".
+//! - At `debug` level only: one event per allowed request; one event, once
+//!   per header name per [`Cors`](crate::Cors), for a response header the
+//!   handler set that scripts on the calling page cannot read (not
+//!   safelisted, not exposed); and a `warn` event when an allowed request
+//!   carries cookies, which the browser will refuse to share under `*` or
+//!   without `Access-Control-Allow-Credentials`.
+//! - When the app starts, one `info` event describes the effective policy and
+//!   one `warn` event names each risky choice.
+//!
+//! Everything here runs on refusals, at startup, or behind
+//! [`debug_enabled`]: the allowed path costs nothing when `debug` is off.
+//! Values taken from the request are escaped ([`EscapedBytes`]) so a crafted
+//! header can never forge a log line.
 
-use cors_core::{Decision, Escaped, Policy, Rejection, RequestKind, Setting};
+use std::collections::HashSet;
+use std::fmt::{self, Write as _};
+use std::sync::Mutex;
 
-/// The request facts a log line names.
+use actix_web::http::header::{self, HeaderMap, HeaderName};
+use actix_web::HttpRequest;
+use cors_core::{ConfigWarning, Decision, Escaped, Policy, Rejection, RequestKind, Setting};
+
+/// The request facts a log line names, for callers that only have these
+/// three. Prefer [`Facts`], which also carries the preflight's requested
+/// method and headers.
 pub(crate) struct RequestFacts<'a> {
     pub(crate) method: &'a str,
     pub(crate) path: &'a str,
     pub(crate) origin: Option<&'a str>,
 }
 
-/// Logs one decision: `debug` always, `warn` with the fix when refused.
+/// Logs one decision whose outcome the caller does not state; see [`explain`].
 pub(crate) fn log_decision(facts: &RequestFacts<'_>, decision: &Decision<'_>, policy: &Policy) {
+    let facts = Facts {
+        method: facts.method,
+        path: facts.path,
+        origin: facts.origin.map(str::as_bytes),
+        requested_method: None,
+        requested_headers: None,
+    };
+    explain(&facts, Outcome::Unstated, decision, policy);
+}
+
+/// What a log line says about a request, borrowed from it as sent.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Facts<'a> {
+    /// The request's method (`OPTIONS` for a preflight).
+    pub(crate) method: &'a str,
+    /// The request's path.
+    pub(crate) path: &'a str,
+    /// The first `Origin` line.
+    pub(crate) origin: Option<&'a [u8]>,
+    /// `Access-Control-Request-Method`.
+    pub(crate) requested_method: Option<&'a [u8]>,
+    /// `Access-Control-Request-Headers`.
+    pub(crate) requested_headers: Option<&'a [u8]>,
+}
+
+impl<'a> Facts<'a> {
+    /// Reads the facts from a request, without copying.
+    pub(crate) fn of(req: &'a HttpRequest) -> Self {
+        let headers = req.headers();
+        let get = |name| {
+            headers
+                .get(name)
+                .map(|v: &header::HeaderValue| v.as_bytes())
+        };
+        Facts {
+            method: req.method().as_str(),
+            path: req.path(),
+            origin: get(header::ORIGIN),
+            requested_method: get(header::ACCESS_CONTROL_REQUEST_METHOD),
+            requested_headers: get(header::ACCESS_CONTROL_REQUEST_HEADERS),
+        }
+    }
+}
+
+/// What became of the request, for the last clause of a refusal's message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// A preflight answered by the middleware (`403` when refused).
+    Preflight,
+    /// An actual request the handler ran for.
+    HandlerRan,
+    /// An actual request answered `403` without running the handler
+    /// (`block_disallowed_origins`).
+    Blocked,
+    /// The caller did not say.
+    Unstated,
+}
+
+/// Whether `debug` events of this module are on. Checked before doing any
+/// work for allowed requests.
+#[inline]
+pub(crate) fn debug_enabled() -> bool {
+    tracing::enabled!(tracing::Level::DEBUG)
+}
+
+/// Logs an allowed CORS request, only when `debug` is on: a `debug` line,
+/// and a `warn` when the browser will refuse what the policy allowed because
+/// the page asked for credentials the policy does not give (see
+/// [`credentials_refused`]). Costs one level check when `debug` is off.
+#[inline]
+pub(crate) fn allowed(req: &HttpRequest, decision: &Decision<'_>, policy: &Policy) {
+    if !debug_enabled() {
+        return;
+    }
+    let facts = Facts::of(req);
+    if decision.kind() == RequestKind::Actual && !policy.allows_credentials() {
+        credentials_refused(req, &facts, decision, policy);
+    }
+    explain(&facts, Outcome::Unstated, decision, policy);
+}
+
+/// The one refusal the engine cannot see: the page sent the request with
+/// `credentials: 'include'`, and the answer is `*` or lacks
+/// `Access-Control-Allow-Credentials: true`, so the browser refuses it
+/// (Fetch § CORS check: `*` passes only without credentials, steps 3–4;
+/// with them `Access-Control-Allow-Credentials: true` is required, step 6). A cross-origin request carries
+/// cookies only in that mode; `Sec-Fetch-Mode`, when sent, rules out form
+/// posts and other non-CORS requests, and same-origin requests (which carry
+/// cookies and `Origin` on `POST`) are left out.
+fn credentials_refused(
+    req: &HttpRequest,
+    facts: &Facts<'_>,
+    decision: &Decision<'_>,
+    policy: &Policy,
+) {
+    let headers = req.headers();
+    let cors_mode = !matches!(
+        headers.get("sec-fetch-mode"),
+        Some(mode) if mode.as_bytes() != b"cors"
+    );
+    if !cors_mode || !headers.contains_key(header::COOKIE) || crate::request::is_same_origin(req) {
+        return;
+    }
+    let origin = EscapedBytes(facts.origin.unwrap_or_default());
+    let path = Escaped(facts.path);
+    let method = Escaped(facts.method);
+    let origins = policy.setting_location(Setting::AllowedOrigins);
+    let credentials = policy.setting_location(Setting::AllowCredentials);
+    if decision.headers().allow_origin() == Some("*") {
+        tracing::warn!(
+            origin = %origin,
+            method = facts.method,
+            path = %path,
+            kind = "request",
+            reason = "wildcard-with-credentials",
+            setting = %origins,
+            allowed = "*",
+            "CORS request {method} {path} from `{origin}` answered \
+             `Access-Control-Allow-Origin: *`, but it carries cookies, so the page sent it with \
+             `credentials: 'include'`, and browsers refuse `*` on credentialed requests: the \
+             page will not see the response; list the page's origin in {origins} and turn on \
+             {credentials}, or drop `credentials: 'include'` if the page needs no cookies",
+        );
+    } else {
+        tracing::warn!(
+            origin = %origin,
+            method = facts.method,
+            path = %path,
+            kind = "request",
+            reason = "credentials-not-allowed",
+            setting = %credentials,
+            allowed = "false",
+            "CORS request {method} {path} from `{origin}` carries cookies, so the page sent it \
+             with `credentials: 'include'`, but the policy does not allow credentials (no \
+             `Access-Control-Allow-Credentials: true`): the page will not see the response; \
+             turn on {credentials}, or drop `credentials: 'include'` if the page needs no \
+             cookies",
+        );
+    }
+}
+
+/// Logs one decision: `debug` when allowed, `warn` with the fix when refused.
+/// Requests without `Origin` are not CORS requests and are not logged.
+pub(crate) fn explain(
+    facts: &Facts<'_>,
+    outcome: Outcome,
+    decision: &Decision<'_>,
+    policy: &Policy,
+) {
     let kind = match decision.kind() {
         RequestKind::NotCors => return,
         RequestKind::Actual => "request",
         RequestKind::Preflight => "preflight",
     };
-    let origin = Escaped(facts.origin.unwrap_or(""));
+    let origin = EscapedBytes(facts.origin.unwrap_or_default());
+    let path = Escaped(facts.path);
+    let requested_method = match decision.kind() {
+        RequestKind::Preflight => facts.requested_method.map(EscapedBytes),
+        _ => None,
+    };
+    let what = What {
+        kind: decision.kind(),
+        method: facts.method,
+        requested_method,
+        path,
+    };
     let Some(rejection) = decision.rejection() else {
         tracing::debug!(
             origin = %origin,
             method = facts.method,
-            path = %Escaped(facts.path),
+            path = %path,
             kind,
-            "CORS {kind} from `{origin}` allowed"
+            requested_method = requested_method.map(tracing::field::display),
+            "CORS {what} from `{origin}` allowed"
         );
         return;
     };
-    let (setting, advice) = advice(rejection, policy, facts);
-    let location = setting.map(|s| policy.setting_location(s).to_string());
-    let consequence = match decision.kind() {
-        RequestKind::Preflight => "the browser will not send the request",
-        _ => "the handler ran, but the browser will hide the response from the page",
+    let advice = advice(rejection, policy, facts);
+    let setting = advice
+        .setting
+        .map(|s| policy.setting_location(s).to_string());
+    let consequence = match (decision.kind(), outcome) {
+        (RequestKind::Preflight, _) => match requested_method {
+            Some(method) => {
+                format!("answered 403, so the browser will not send the {method} request")
+            }
+            None => "answered 403, so the browser will not send the request".to_owned(),
+        },
+        (_, Outcome::Blocked) => {
+            "answered 403 without running the handler (`block_disallowed_origins`)".to_owned()
+        }
+        (_, Outcome::HandlerRan) => {
+            "the handler ran, but the browser will hide the response from the page".to_owned()
+        }
+        _ => "the browser will hide the response from the page".to_owned(),
     };
     tracing::warn!(
         origin = %origin,
         method = facts.method,
-        path = %Escaped(facts.path),
+        path = %path,
+        kind,
+        requested_method = requested_method.map(tracing::field::display),
         reason = rejection.code(),
-        setting = location.as_deref().unwrap_or(""),
-        "CORS {kind} from `{origin}` to {} {} rejected: {rejection}{advice}; {consequence}",
-        facts.method,
-        Escaped(facts.path),
+        setting = setting.as_deref(),
+        allowed = advice.allowed.as_deref(),
+        suggestion = advice.suggestion.as_deref(),
+        "CORS {what} from `{origin}` rejected: {rejection}{}; {consequence}",
+        advice.text,
     );
 }
 
-/// The setting at fault and a sentence on what to change.
-fn advice(
-    rejection: &Rejection<'_>,
-    policy: &Policy,
-    facts: &RequestFacts<'_>,
-) -> (Option<Setting>, String) {
-    let fix = |setting: Setting, what: &str| {
-        format!(
-            " (allowed: {}); {what} {}",
-            policy.describe(setting),
-            policy.setting_location(setting)
-        )
+/// "preflight for DELETE /api/items/7", "request GET /api/items".
+struct What<'a> {
+    kind: RequestKind,
+    method: &'a str,
+    requested_method: Option<EscapedBytes<'a>>,
+    path: Escaped<'a>,
+}
+
+impl fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.kind, self.requested_method) {
+            (RequestKind::Preflight, Some(method)) => {
+                write!(f, "preflight for {method} {}", self.path)
+            }
+            (RequestKind::Preflight, None) => write!(f, "preflight to {}", self.path),
+            _ => write!(f, "request {} {}", Escaped(self.method), self.path),
+        }
+    }
+}
+
+/// What to tell the developer about one refusal.
+#[derive(Debug, Default)]
+struct Advice {
+    /// The setting that would let the request through.
+    setting: Option<Setting>,
+    /// Its current value, in words.
+    allowed: Option<String>,
+    /// The allowed origin the request's origin nearly is.
+    suggestion: Option<String>,
+    /// Appended to the rejection: "(allowed: …); add it to …".
+    text: String,
+}
+
+fn advice(rejection: &Rejection<'_>, policy: &Policy, facts: &Facts<'_>) -> Advice {
+    let with_setting = |setting: Setting, allowed: String, text: String| Advice {
+        setting: Some(setting),
+        allowed: Some(allowed),
+        suggestion: None,
+        text,
     };
     match rejection {
         Rejection::OriginNotAllowed { origin } => {
-            let mut text = fix(
-                Setting::AllowedOrigins,
-                "if this front end is trusted, add it to",
+            let allowed = allowed_origins(policy);
+            let location = policy.setting_location(Setting::AllowedOrigins);
+            let mut text = format!(
+                " (allowed: {allowed}); if this front end is trusted, add it to {location}"
             );
-            if let Some(near) = near_miss(origin, policy) {
-                text.push_str(&format!(
-                    "; did you mean `{near}`? ({})",
-                    near_miss_reason(origin, near)
-                ));
+            let mut suggestion = None;
+            if *origin == "null" {
+                text.push_str(
+                    "; `null` comes from sandboxed iframes, `file:` pages, `data:` URLs and \
+                     requests redirected from another origin, so any site can send it: serve the \
+                     page from an allowed http(s) origin instead (or, knowing that, enable \
+                     `allow_null_origin` and list `null`)",
+                );
+            } else if let Some(near) = near_miss(origin, policy) {
+                if near
+                    .differences
+                    .iter()
+                    .all(|d| matches!(d, Difference::Apex { .. }))
+                {
+                    let _ = write!(text, "; {}", near.reasons());
+                } else {
+                    let _ = write!(
+                        text,
+                        "; did you mean `{}`? ({})",
+                        near.allowed,
+                        near.reasons()
+                    );
+                }
+                suggestion = Some(near.allowed);
             }
-            (Some(Setting::AllowedOrigins), text)
+            Advice {
+                setting: Some(Setting::AllowedOrigins),
+                allowed: Some(allowed),
+                suggestion,
+                text,
+            }
         }
-        Rejection::MethodNotAllowed { .. } => (
-            Some(Setting::AllowedMethods),
-            fix(Setting::AllowedMethods, "add it to"),
-        ),
-        Rejection::HeaderNotAllowed { .. } => (
-            Some(Setting::AllowedHeaders),
-            fix(Setting::AllowedHeaders, "add it to"),
-        ),
-        Rejection::PrivateNetworkNotAllowed => (
-            Some(Setting::AllowPrivateNetwork),
-            format!(
-                "; enable it with {}",
-                policy.setting_location(Setting::AllowPrivateNetwork)
+        Rejection::MethodNotAllowed { method } => {
+            let allowed = policy.describe(Setting::AllowedMethods);
+            let location = policy.setting_location(Setting::AllowedMethods);
+            let mut text = format!(" (allowed: {allowed}); add it to {location}");
+            if let Some(same) = allowed
+                .split(", ")
+                .find(|m| m.eq_ignore_ascii_case(method) && m != method)
+            {
+                let _ = write!(
+                    text,
+                    "; methods are case-sensitive and browsers upper-case only DELETE, GET, \
+                     HEAD, OPTIONS, POST and PUT, so the page asked for `{}`: write `{same}` in \
+                     its `fetch` call",
+                    Escaped(method)
+                );
+            }
+            with_setting(Setting::AllowedMethods, allowed, text)
+        }
+        Rejection::HeaderNotAllowed { header } => {
+            let allowed = policy.describe(Setting::AllowedHeaders);
+            let location = policy.setting_location(Setting::AllowedHeaders);
+            let missing = missing_headers(facts.requested_headers, policy);
+            let mut text = if missing.len() > 1 {
+                format!(
+                    " (allowed: {allowed}); add every header the preflight asks for and the \
+                     policy lacks ({}) to {location}",
+                    missing.join(", ")
+                )
+            } else {
+                format!(" (allowed: {allowed}); add it to {location}")
+            };
+            if header.eq_ignore_ascii_case("content-type") {
+                text.push_str(
+                    "; browsers ask for `content-type` when its value is not `text/plain`, \
+                     `multipart/form-data` or `application/x-www-form-urlencoded` (JSON, for one)",
+                );
+            }
+            with_setting(Setting::AllowedHeaders, allowed, text)
+        }
+        Rejection::PrivateNetworkNotAllowed => {
+            let allowed = policy.describe(Setting::AllowPrivateNetwork);
+            let location = policy.setting_location(Setting::AllowPrivateNetwork);
+            let text = format!(
+                " (allowed: {allowed}); the page is on a more public network than this server; \
+                 if that is expected, enable it with {location}"
+            );
+            with_setting(Setting::AllowPrivateNetwork, allowed, text)
+        }
+        Rejection::RepeatedHeader { name } => Advice {
+            text: format!(
+                "; browsers send `{name}` once, so a proxy or load balancer adding it again, or \
+                 a hand-made request, is the likely cause"
             ),
-        ),
-        _ => (
-            None,
-            format!(
-                " (method {}); browsers never send this, so a hand-made request or a proxy \
-                 rewriting headers is the likely cause",
-                facts.method
-            ),
-        ),
+            ..Advice::default()
+        },
+        _ => Advice {
+            text: "; browsers never send this, so a hand-made request or a proxy rewriting \
+                   headers is the likely cause"
+                .to_owned(),
+            ..Advice::default()
+        },
     }
 }
 
-/// An allowed origin the request's origin differs from only by scheme,
-/// port, a `www.` or a trailing slash: the classic near-misses.
-pub(crate) fn near_miss<'p>(origin: &str, policy: &'p Policy) -> Option<&'p str> {
-    let (scheme, authority) = origin.trim_end_matches('/').split_once("://")?;
-    let host = host_of(authority);
-    policy.declared_origins().find(|allowed| {
-        let Some((a_scheme, a_authority)) = allowed.split_once("://") else {
-            return false;
-        };
-        let a_host = host_of(a_authority);
-        let same_host = a_host.eq_ignore_ascii_case(host)
-            || a_host.strip_prefix("www.") == Some(host)
-            || host.strip_prefix("www.") == Some(a_host);
-        same_host
-            && (a_scheme != scheme || a_authority != authority || origin.ends_with('/'))
-            && !allowed.contains('*')
+/// The allowed origins in words, regexes and predicate included, cut short
+/// when long.
+fn allowed_origins(policy: &Policy) -> String {
+    // The policy's one-line summary starts "origins: …; methods: …"; its
+    // origins part already names regexes and a predicate.
+    let summary = policy.to_string();
+    let origins = summary
+        .strip_prefix("origins: ")
+        .and_then(|rest| rest.split_once("; methods: "))
+        .map_or_else(
+            || policy.describe(Setting::AllowedOrigins),
+            |(origins, _)| origins.to_owned(),
+        );
+    abbreviate(&origins, 10)
+}
+
+/// At most `max` items of a comma-separated list, then how many more.
+fn abbreviate(list: &str, max: usize) -> String {
+    let items: Vec<&str> = list.split(", ").collect();
+    if items.len() <= max {
+        return list.to_owned();
+    }
+    format!(
+        "{}, … ({} more)",
+        items[..max].join(", "),
+        items.len() - max
+    )
+}
+
+/// The names in `Access-Control-Request-Headers` the policy does not allow,
+/// escaped, at most 10.
+fn missing_headers(requested: Option<&[u8]>, policy: &Policy) -> Vec<String> {
+    let (Some(requested), Some(allowed)) = (requested, policy.allowed_headers_list()) else {
+        return Vec::new();
+    };
+    let Ok(requested) = std::str::from_utf8(requested) else {
+        return Vec::new();
+    };
+    requested
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .filter(|name| !allowed.split(", ").any(|a| a.eq_ignore_ascii_case(name)))
+        .take(10)
+        .map(|name| format!("`{}`", Escaped(name)))
+        .collect()
+}
+
+/// An allowed origin (or pattern) the request's origin nearly is.
+#[derive(Debug, PartialEq, Eq)]
+struct NearMiss {
+    allowed: String,
+    differences: Vec<Difference>,
+}
+
+impl NearMiss {
+    /// How far the origin is from this one: a different host (`localhost`
+    /// for `127.0.0.1`) counts more than a different scheme or port.
+    fn distance(&self) -> usize {
+        self.differences
+            .iter()
+            .map(|d| match d {
+                Difference::Loopback { .. } => 2,
+                _ => 1,
+            })
+            .sum()
+    }
+
+    fn reasons(&self) -> String {
+        let texts: Vec<String> = self.differences.iter().map(ToString::to_string).collect();
+        texts.join("; ")
+    }
+}
+
+/// One way a request's origin differs from an allowed one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Difference {
+    Scheme {
+        sent: String,
+        allowed: String,
+    },
+    Www {
+        sent_has_www: bool,
+    },
+    Loopback {
+        sent: String,
+        allowed: String,
+    },
+    /// `https://example.com` against `https://*.example.com`.
+    Apex {
+        pattern: String,
+        sent: String,
+    },
+    Port {
+        sent: Option<String>,
+        allowed: Option<String>,
+    },
+    TrailingSlash,
+    Path,
+    Case,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Difference::Scheme { sent, allowed } => write!(
+                f,
+                "the scheme differs: the page is served over `{sent}`, the policy allows \
+                 `{allowed}`"
+            ),
+            Difference::Www { sent_has_www: true } => {
+                f.write_str("`www.` differs: the page's host has it, the allowed one does not")
+            }
+            Difference::Www {
+                sent_has_www: false,
+            } => f.write_str("`www.` differs: the allowed host has it, the page's does not"),
+            Difference::Loopback { sent, allowed } => write!(
+                f,
+                "`{sent}` and `{allowed}` are different origins to a browser, even on the \
+                 same machine"
+            ),
+            Difference::Apex { pattern, sent } => write!(
+                f,
+                "`{pattern}` matches subdomains only, not `{sent}` itself: add `{sent}` too"
+            ),
+            Difference::Port { sent, allowed } => {
+                let show = |p: &Option<String>| {
+                    p.as_deref()
+                        .map_or_else(|| "none (the default)".to_owned(), |p| format!("`{p}`"))
+                };
+                write!(
+                    f,
+                    "the port differs: {} sent, {} allowed",
+                    show(sent),
+                    show(allowed)
+                )
+            }
+            Difference::TrailingSlash => f.write_str(
+                "an origin never ends with `/`: browsers send none, so check what client sent \
+                 this one",
+            ),
+            Difference::Path => f.write_str(
+                "an origin is only scheme, host and port, with no path: browsers send none, so \
+                 check what client sent this one",
+            ),
+            Difference::Case => f.write_str(
+                "the letter case differs: origins are compared exactly, and browsers send them \
+                 in lower case",
+            ),
+        }
+    }
+}
+
+/// The parts of an origin (or of an allowed origin pattern) as written.
+#[derive(Clone, Copy, Debug)]
+struct Parts<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    port: Option<&'a str>,
+    /// Whatever follows the authority (`/`, a path); empty for an origin.
+    rest: &'a str,
+}
+
+fn split_origin(origin: &str) -> Option<Parts<'_>> {
+    let (scheme, after) = origin.split_once("://")?;
+    let (authority, rest) = match after.find('/') {
+        Some(i) => after.split_at(i),
+        None => (after, ""),
+    };
+    let (host, port) = if authority.starts_with('[') {
+        // A bracketed IPv6 address: its colons are not the port's.
+        let end = authority.find(']')? + 1;
+        let (host, port) = authority.split_at(end);
+        (host, port.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if scheme.is_empty() || host.is_empty() {
+        return None;
+    }
+    Some(Parts {
+        scheme,
+        host,
+        port,
+        rest,
     })
 }
 
-fn host_of(authority: &str) -> &str {
-    authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "[::1]"
 }
 
-fn near_miss_reason(origin: &str, allowed: &str) -> &'static str {
-    let (scheme, authority) = origin.split_once("://").unwrap_or(("", origin));
-    let (a_scheme, a_authority) = allowed.split_once("://").unwrap_or(("", allowed));
-    if origin.ends_with('/') {
-        "origins never end with a slash"
-    } else if scheme != a_scheme {
-        "the scheme differs"
-    } else if host_of(authority) != host_of(a_authority) {
-        "`www.` differs"
-    } else {
-        "the port differs"
+/// The ways `sent` differs from `allowed`, or `None` when the hosts are
+/// unrelated (no hint is better than a wrong one).
+fn differences(sent: Parts<'_>, allowed: Parts<'_>, allowed_text: &str) -> Option<Vec<Difference>> {
+    let mut found = Vec::new();
+    let mut case = false;
+
+    if sent.scheme != allowed.scheme {
+        if sent.scheme.eq_ignore_ascii_case(allowed.scheme) {
+            case = true;
+        } else {
+            found.push(Difference::Scheme {
+                sent: sent.scheme.to_owned(),
+                allowed: allowed.scheme.to_owned(),
+            });
+        }
+    }
+
+    let strip_www = |h: &'_ str| -> (bool, String) {
+        let lower = h.to_ascii_lowercase();
+        match lower.strip_prefix("www.") {
+            Some(rest) => (true, rest.to_owned()),
+            None => (false, lower),
+        }
+    };
+    if let Some(parent) = allowed.host.strip_prefix("*.") {
+        let host = sent.host.to_ascii_lowercase();
+        let parent = parent.to_ascii_lowercase();
+        if host == parent {
+            found.push(Difference::Apex {
+                pattern: allowed_text.to_owned(),
+                sent: format!("{}://{}", sent.scheme, sent.host)
+                    + &sent.port.map(|p| format!(":{p}")).unwrap_or_default(),
+            });
+        } else if !host.ends_with(&format!(".{parent}")) {
+            return None;
+        }
+    } else if sent.host != allowed.host {
+        let (sent_www, sent_bare) = strip_www(sent.host);
+        let (allowed_www, allowed_bare) = strip_www(allowed.host);
+        if sent.host.eq_ignore_ascii_case(allowed.host) {
+            case = true;
+        } else if sent_bare == allowed_bare && sent_www != allowed_www {
+            found.push(Difference::Www {
+                sent_has_www: sent_www,
+            });
+        } else if is_loopback(sent.host) && is_loopback(allowed.host) {
+            found.push(Difference::Loopback {
+                sent: sent.host.to_owned(),
+                allowed: allowed.host.to_owned(),
+            });
+        } else {
+            return None;
+        }
+    }
+
+    if allowed.port != Some("*") && sent.port != allowed.port {
+        found.push(Difference::Port {
+            sent: sent.port.map(str::to_owned),
+            allowed: allowed.port.map(str::to_owned),
+        });
+    }
+    match sent.rest {
+        "" => {}
+        "/" => found.push(Difference::TrailingSlash),
+        _ => found.push(Difference::Path),
+    }
+    if case {
+        found.push(Difference::Case);
+    }
+    Some(found)
+}
+
+/// The allowed origin or pattern the request's origin differs from in the
+/// fewest ways: scheme, `www.`, port, `localhost` against `127.0.0.1`, a
+/// subdomain pattern's parent, a trailing slash or path, letter case.
+fn near_miss(origin: &str, policy: &Policy) -> Option<NearMiss> {
+    let sent = split_origin(origin)?;
+    let declared = policy.describe(Setting::AllowedOrigins);
+    declared
+        .split(", ")
+        .filter(|allowed| *allowed != "*" && *allowed != "null" && *allowed != "none")
+        .filter_map(|allowed| {
+            let parts = split_origin(allowed)?;
+            let differences = differences(sent, parts, allowed)?;
+            (!differences.is_empty()).then(|| NearMiss {
+                allowed: allowed.to_owned(),
+                differences,
+            })
+        })
+        .min_by_key(NearMiss::distance)
+}
+
+/// Request bytes for a log line: printable ASCII as is (a backtick escaped,
+/// since messages quote values with backticks), anything else as `\xNN`,
+/// cut after 200 bytes. A crafted header can never start a new log line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EscapedBytes<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Display for EscapedBytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 200;
+        for (i, &b) in self.0.iter().enumerate() {
+            if i == SHOWN {
+                return write!(f, "…({} bytes)", self.0.len());
+            }
+            match b {
+                b'`' | b'\\' => write!(f, "\\{}", char::from(b))?,
+                0x20..=0x7e => f.write_char(char::from(b))?,
+                _ => write!(f, "\\x{b:02x}")?,
+            }
+        }
+        Ok(())
     }
 }
+
+/// The most header names reported as not exposed, per `Cors`: a handler
+/// echoing arbitrary names must not grow the set without bound.
+const MAX_REPORTED_HEADERS: usize = 256;
+
+/// Diagnostics state shared by every worker of one `Cors`.
+#[derive(Debug, Default)]
+pub(crate) struct Diagnostics {
+    /// Response headers already reported as hidden from scripts.
+    reported_hidden: Mutex<HashSet<HeaderName>>,
+}
+
+impl Diagnostics {
+    /// Logs, at `debug` and once per name, each response header of an
+    /// allowed actual request that scripts on the page cannot read. Call only
+    /// when [`debug_enabled`]: it takes a lock.
+    pub(crate) fn report_hidden_headers(
+        &self,
+        facts: &Facts<'_>,
+        decision: &Decision<'_>,
+        response: &HeaderMap,
+        policy: &Policy,
+    ) {
+        if decision.kind() != RequestKind::Actual || !decision.is_allowed() {
+            return;
+        }
+        // Decide under the lock, log after releasing it: writing a log line
+        // may block, and every worker shares this set.
+        let mut new_names: Vec<&HeaderName> = Vec::new();
+        {
+            let Ok(mut reported) = self.reported_hidden.lock() else {
+                return;
+            };
+            for name in response.keys() {
+                if reported.len() >= MAX_REPORTED_HEADERS {
+                    break;
+                }
+                if counts_as_hidden(name, policy) && reported.insert(name.clone()) {
+                    new_names.push(name);
+                }
+            }
+        }
+        if new_names.is_empty() {
+            return;
+        }
+        let exposed = policy.describe(Setting::ExposeHeaders);
+        let location = policy.setting_location(Setting::ExposeHeaders).to_string();
+        let origin = EscapedBytes(facts.origin.unwrap_or_default());
+        let path = Escaped(facts.path);
+        for name in new_names {
+            tracing::debug!(
+                header = name.as_str(),
+                origin = %origin,
+                method = facts.method,
+                path = %path,
+                setting = location.as_str(),
+                exposed = exposed.as_str(),
+                "CORS response header `{name}` of {} {path} is hidden from scripts on \
+                 `{origin}`: `response.headers.get('{name}')` returns null there (exposed: \
+                 {exposed}); to let the page read it, add it to {location} (logged once per \
+                 header)",
+                facts.method,
+            );
+        }
+    }
+}
+
+/// Whether a response header counts as one scripts might want but cannot
+/// read: not safelisted, not exposed, not a CORS header, and not one pages
+/// never read (`Vary`, `Set-Cookie`, which is never exposed, connection
+/// management).
+fn counts_as_hidden(name: &HeaderName, policy: &Policy) -> bool {
+    let name = name.as_str();
+    const NEVER_READ: [&str; 8] = [
+        "vary",
+        "set-cookie",
+        "set-cookie2",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "date",
+        "server",
+    ];
+    !name.starts_with("access-control-")
+        && name != crate::response::REJECTED_HEADER
+        && !NEVER_READ.contains(&name)
+        && !policy.exposes_header(name)
+}
+
+/// Logs the effective policy (`info`) and each risky choice (`warn`).
+pub(crate) fn log_summary(policy: &Policy, block_disallowed_origins: bool, rejection_header: bool) {
+    tracing::info!(
+        origins = %allowed_origins(policy),
+        methods = %policy.describe(Setting::AllowedMethods),
+        headers = %policy.describe(Setting::AllowedHeaders),
+        exposed = %policy.describe(Setting::ExposeHeaders),
+        credentials = policy.allows_credentials(),
+        max_age = %policy.describe(Setting::MaxAge),
+        private_network = %policy.describe(Setting::AllowPrivateNetwork),
+        block_disallowed_origins,
+        "CORS policy: {policy}"
+    );
+    for warning in policy.warnings() {
+        tracing::warn!(warning = warning_code(warning), "CORS policy: {warning}");
+    }
+    if rejection_header {
+        tracing::warn!(
+            warning = "rejection-header",
+            "CORS policy: the `X-Cors-Rejected` debug header is on; it tells every client why a \
+             request was refused and so how the policy is set: turn it off in production"
+        );
+    }
+}
+
+/// A short, stable name for a startup warning, for log queries.
+fn warning_code(warning: &ConfigWarning) -> &'static str {
+    match warning {
+        ConfigWarning::NoOrigins => "no-origins",
+        ConfigWarning::AnyOrigin => "any-origin",
+        ConfigWarning::NullOrigin => "null-origin",
+        ConfigWarning::PortWildcard { .. } => "port-wildcard",
+        ConfigWarning::MaxAgeAboveChromiumCap { .. } => "max-age-above-chromium-cap",
+        ConfigWarning::CredentialsWithManyOrigins { .. } => "credentials-with-many-origins",
+        ConfigWarning::ForbiddenRequestHeader { .. } => "forbidden-request-header",
+        ConfigWarning::UnexposableHeader { .. } => "unexposable-header",
+        _ => "other",
+    }
+}
+
+/// The guides' code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/migration-from-actix-cors.md")]
+struct MigrationGuideDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/troubleshooting.md")]
+struct TroubleshootingDoctests;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn near_misses_name_the_difference() {
-        let policy = Policy::builder()
-            .allowed_origins(["https://app.example.com", "http://localhost:3000"])
+    fn policy(origins: &[&str]) -> Policy {
+        Policy::builder()
+            .allowed_origins(origins.iter().copied())
             .build()
-            .unwrap();
-        let cases = [
+            .unwrap()
+    }
+
+    #[test]
+    fn near_misses_name_every_difference() {
+        let policy = policy(&[
+            "https://app.example.com",
+            "http://localhost:3000",
+            "https://www.shop.example",
+            "https://*.preview.example",
+        ]);
+        let cases: [(&str, &str, &[&str]); 9] = [
             (
                 "http://app.example.com",
-                Some("https://app.example.com"),
-                "the scheme differs",
+                "https://app.example.com",
+                &["the scheme differs: the page is served over `http`, the policy allows `https`"],
             ),
             (
                 "https://www.app.example.com",
-                Some("https://app.example.com"),
-                "`www.` differs",
+                "https://app.example.com",
+                &["`www.` differs: the page's host has it, the allowed one does not"],
+            ),
+            (
+                "https://shop.example",
+                "https://www.shop.example",
+                &["`www.` differs: the allowed host has it, the page's does not"],
             ),
             (
                 "http://localhost:3001",
-                Some("http://localhost:3000"),
-                "the port differs",
+                "http://localhost:3000",
+                &["the port differs: `3001` sent, `3000` allowed"],
             ),
             (
                 "https://app.example.com/",
-                Some("https://app.example.com"),
-                "origins never end with a slash",
+                "https://app.example.com",
+                &["an origin never ends with `/`"],
+            ),
+            (
+                "https://app.example.com/login",
+                "https://app.example.com",
+                &["with no path"],
+            ),
+            (
+                "http://127.0.0.1:3000",
+                "http://localhost:3000",
+                &["`127.0.0.1` and `localhost` are different origins"],
+            ),
+            (
+                "https://preview.example",
+                "https://*.preview.example",
+                &["matches subdomains only, not `https://preview.example` itself"],
+            ),
+            (
+                "http://www.app.example.com:8443",
+                "https://app.example.com",
+                &["the scheme differs", "`www.` differs", "the port differs"],
             ),
         ];
-        for (origin, expected, reason) in cases {
-            let near = near_miss(origin, &policy);
-            assert_eq!(near, expected, "{origin}");
-            assert_eq!(near_miss_reason(origin, near.unwrap()), reason, "{origin}");
+        for (origin, allowed, reasons) in cases {
+            let near = near_miss(origin, &policy).unwrap_or_else(|| panic!("{origin}"));
+            assert_eq!(near.allowed, allowed, "{origin}");
+            let text = near.reasons();
+            for reason in reasons {
+                assert!(text.contains(reason), "{origin}: {text}");
+            }
         }
-        assert_eq!(near_miss("https://evil.example", &policy), None);
+        for unrelated in [
+            "https://evil.example",
+            "https://app.example.com.evil.example",
+        ] {
+            assert_eq!(near_miss(unrelated, &policy), None, "{unrelated}");
+        }
+    }
+
+    #[test]
+    fn near_misses_prefer_the_closest_allowed_origin() {
+        let policy = policy(&["https://localhost:3000", "http://localhost:5173"]);
+        let near = near_miss("http://localhost:3000", &policy).unwrap();
+        // One difference either way; the first declared wins a tie.
+        assert_eq!(near.distance(), 1);
+        assert_eq!(near.allowed, "https://localhost:3000");
+        let near = near_miss("https://localhost:5173", &policy).unwrap();
+        assert_eq!(near.differences.len(), 1);
+    }
+
+    #[test]
+    fn port_wildcards_and_ipv6_hosts_split_correctly() {
+        let policy = policy(&["http://localhost:*", "http://[::1]:8080"]);
+        let near = near_miss("https://localhost:3000", &policy).unwrap();
+        assert_eq!(near.allowed, "http://localhost:*");
+        assert_eq!(near.differences.len(), 1);
+        let near = near_miss("http://[::1]:8081", &policy).unwrap();
+        assert_eq!(near.allowed, "http://[::1]:8080");
+        assert!(near.reasons().contains("`8081` sent, `8080` allowed"));
+    }
+
+    #[test]
+    fn escaped_bytes_never_break_a_line() {
+        let text = EscapedBytes(b"https://a.example\r\nWARN forged `x` \\ \xff").to_string();
+        assert_eq!(
+            text,
+            "https://a.example\\x0d\\x0aWARN forged \\`x\\` \\\\ \\xff"
+        );
+        let long = vec![b'a'; 300];
+        assert!(EscapedBytes(&long).to_string().ends_with("…(300 bytes)"));
+    }
+
+    #[test]
+    fn long_origin_lists_are_cut() {
+        let list = (0..12)
+            .map(|i| format!("o{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(
+            abbreviate(&list, 10),
+            "o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, … (2 more)"
+        );
+    }
+
+    #[test]
+    fn allowed_origins_name_regexes_and_predicates() {
+        let policy = Policy::builder()
+            .allowed_origin("https://a.example")
+            .allowed_origin_regex(r"https://pr-\d+\.example")
+            .allowed_origin_fn(|_| false)
+            .build()
+            .unwrap();
+        let text = allowed_origins(&policy);
+        assert!(text.starts_with("https://a.example; regexes: "), "{text}");
+        assert!(text.ends_with("; and a predicate"), "{text}");
     }
 }
