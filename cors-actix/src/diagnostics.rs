@@ -105,6 +105,28 @@ pub(crate) fn debug_enabled() -> bool {
     tracing::enabled!(tracing::Level::DEBUG)
 }
 
+/// Whether `warn` events of this module are on. Checked before explaining a
+/// refusal: the explanation (allowed list, near-miss search, advice) is most
+/// of what a refused request costs, and is wasted when nobody listens.
+#[inline]
+pub(crate) fn warn_enabled() -> bool {
+    tracing::enabled!(tracing::Level::WARN)
+}
+
+/// Whether a decision is worth a log line: a CORS request, at the level its
+/// event would have (checked first, being the cheap part), and never a
+/// refused actual request from the server's own origin (browsers send
+/// `Origin` on same-origin `POST`s too; there is nothing to explain).
+pub(crate) fn worth_logging(req: &HttpRequest, decision: &Decision<'_>) -> bool {
+    match decision.kind() {
+        RequestKind::NotCors => false,
+        _ if decision.is_allowed() => debug_enabled(),
+        kind => {
+            warn_enabled() && !(kind == RequestKind::Actual && crate::request::is_same_origin(req))
+        }
+    }
+}
+
 /// Logs an allowed CORS request, only when `debug` is on: a `debug` line,
 /// and a `warn` when the browser will refuse what the policy allowed because
 /// the page asked for credentials the policy does not give (see
@@ -194,6 +216,14 @@ pub(crate) fn explain(
         RequestKind::Actual => "request",
         RequestKind::Preflight => "preflight",
     };
+    let listening = if decision.is_allowed() {
+        debug_enabled()
+    } else {
+        warn_enabled()
+    };
+    if !listening {
+        return;
+    }
     let origin = EscapedBytes(facts.origin.unwrap_or_default());
     let path = Escaped(facts.path);
     let requested_method = match decision.kind() {

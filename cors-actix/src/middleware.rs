@@ -107,21 +107,17 @@ fn engine_request(head: &RequestHead) -> CorsRequest<'_> {
     }
 }
 
-/// Explains a decision in the log. An allowed request costs one level check
-/// when `debug` is off.
+/// Explains a decision in the log. Costs one level check when nobody listens
+/// at the decision's level (`debug` for allowed, `warn` for refused).
 fn log(req: &HttpRequest, decision: &Decision<'_>, cors: &Cors, outcome: Outcome) {
-    if decision.kind() == RequestKind::NotCors {
+    if !diagnostics::worth_logging(req, decision) {
         return;
     }
     if decision.is_allowed() {
         diagnostics::allowed(req, decision, cors.policy());
-        return;
+    } else {
+        diagnostics::explain(&Facts::of(req), outcome, decision, cors.policy());
     }
-    if decision.kind() == RequestKind::Actual && is_same_origin(req) {
-        // Browsers send `Origin` on same-origin `POST`s too; nothing to explain.
-        return;
-    }
-    diagnostics::explain(&Facts::of(req), outcome, decision, cors.policy());
 }
 
 /// Adds an actual request's decision to its response headers. Takes the

@@ -5,6 +5,10 @@ use actix_web::http::header::{self, HeaderMap, HeaderName};
 use actix_web::HttpRequest;
 use cors_core::{CorsRequest, HeaderField};
 
+// Built at compile time: `from_static` called at run time parses the name.
+const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static(cors_core::header::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK);
+
 fn field<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderField<'a> {
     HeaderField::from_values(headers.get_all(name).map(|v| v.as_bytes()))
 }
@@ -17,10 +21,7 @@ pub(crate) fn cors_request(head: &RequestHead) -> CorsRequest<'_> {
         origin: field(headers, &header::ORIGIN),
         request_method: field(headers, &header::ACCESS_CONTROL_REQUEST_METHOD),
         request_headers: field(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS),
-        request_private_network: field(
-            headers,
-            &HeaderName::from_static(cors_core::header::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK),
-        ),
+        request_private_network: field(headers, &ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK),
     }
 }
 

@@ -29,6 +29,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 
@@ -47,7 +48,7 @@ use futures_util::future::{ready as ready_ok, Ready};
 use pin_project_lite::pin_project;
 
 use crate::cors::Cors;
-use crate::diagnostics::{log_decision, RequestFacts};
+use crate::diagnostics::{log_decision, worth_logging, RequestFacts};
 use crate::request::{cors_request, is_same_origin};
 use crate::response::{
     add_rejection_header, apply, merge_vary, preflight_response, FixedValues, REJECTED_HEADER,
@@ -60,11 +61,19 @@ pub(crate) const ROUTE_NAME_PREFIX: &str = "__cors_route:";
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RouteHandled;
 
+/// Set when the first generated preflight resource is made, in any app of
+/// the process. Read only to skip [`answers_preflight`]'s route lookup (a
+/// walk of the app's whole resource map) where no such resource can exist:
+/// it saves work and never changes an answer.
+static PREFLIGHT_RESOURCES_EXIST: AtomicBool = AtomicBool::new(false);
+
 /// Whether routing will send this request to an annotated handler's
 /// generated route, which then answers CORS itself.
 pub(crate) fn answers_preflight(req: &ServiceRequest) -> bool {
-    req.match_name()
-        .is_some_and(|name| name.starts_with(ROUTE_NAME_PREFIX))
+    PREFLIGHT_RESOURCES_EXIST.load(Ordering::Relaxed)
+        && req
+            .match_name()
+            .is_some_and(|name| name.starts_with(ROUTE_NAME_PREFIX))
 }
 
 /// Whether an annotated handler's route already answered CORS for this
@@ -670,10 +679,7 @@ where
                         let (request, mut response) = res.into_parts();
                         if let Some(merged) = &cors.policy {
                             let decision = merged.policy.decide(&cors_request(request.head()));
-                            if !(decision.kind() == RequestKind::Actual
-                                && !decision.is_allowed()
-                                && is_same_origin(&request))
-                            {
+                            if worth_logging(&request, &decision) {
                                 log_decision(&facts(&request), &decision, &merged.policy);
                             }
                             decorate(
@@ -738,6 +744,7 @@ struct PreflightEntry {
 
 /// The resource answering preflights to one path of annotated handlers.
 fn preflight_resource(table: Arc<PathPreflight>) -> Resource {
+    PREFLIGHT_RESOURCES_EXIST.store(true, Ordering::Relaxed);
     Resource::new(table.path)
         .name(&format!("{ROUTE_NAME_PREFIX}{}", table.path))
         .guard(guard::Options())

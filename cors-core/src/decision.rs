@@ -289,6 +289,36 @@ impl<'a> ResponseHeaders<'a> {
         self.allow_origin
     }
 
+    /// `Access-Control-Allow-Credentials: true`.
+    pub fn allow_credentials(&self) -> bool {
+        self.allow_credentials
+    }
+
+    /// `Access-Control-Allow-Methods` (preflights only).
+    pub fn allow_methods(&self) -> Option<&'a str> {
+        self.allow_methods
+    }
+
+    /// `Access-Control-Allow-Headers` (preflights only).
+    pub fn allow_headers(&self) -> Option<&'a str> {
+        self.allow_headers
+    }
+
+    /// `Access-Control-Allow-Private-Network: true` (preflights only).
+    pub fn allow_private_network(&self) -> bool {
+        self.allow_private_network
+    }
+
+    /// `Access-Control-Max-Age` (preflights only).
+    pub fn max_age(&self) -> Option<&'a str> {
+        self.max_age
+    }
+
+    /// `Access-Control-Expose-Headers` (actual requests only).
+    pub fn expose_headers(&self) -> Option<&'a str> {
+        self.expose_headers
+    }
+
     /// The tokens `Vary` must carry (may be empty).
     pub fn vary(&self) -> Vary {
         self.vary
