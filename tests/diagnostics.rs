@@ -1131,3 +1131,47 @@ async fn cookies_are_not_looked_at_while_debug_is_off() {
     .await;
     assert!(logs.matching(Level::WARN, "carries cookies").is_empty());
 }
+
+// ---------------------------------------------------------------------------
+// A handler that sets its own `Access-Control-Allow-Origin`
+// ---------------------------------------------------------------------------
+
+async fn legacy() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .finish()
+}
+
+#[actix_rt::test]
+async fn a_handler_allow_origin_is_reported_only_when_it_is_replaced() {
+    let logs = Logs::capture();
+    let app = test::init_service(
+        App::new()
+            .wrap(api())
+            .route("/api/legacy", web::get().to(legacy)),
+    )
+    .await;
+
+    // Not a CORS request and not a static `*` policy: the handler's value
+    // stands, so there is nothing to report.
+    let req = TestRequest::get().uri("/api/legacy").to_request();
+    let res = test::call_service(&app, req).await;
+    let values: Vec<_> = res
+        .headers()
+        .get_all(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .collect();
+    assert_eq!(values, ["*"]);
+    assert!(logs.matching(Level::WARN, "replaced it").is_empty());
+
+    // A CORS request: the policy's answer replaces the handler's.
+    let res = test::call_service(&app, get("/api/legacy", APP).to_request()).await;
+    let values: Vec<_> = res
+        .headers()
+        .get_all(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .collect();
+    assert_eq!(values, [APP]);
+    let warnings = logs.matching(Level::WARN, "replaced it");
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(warnings[0].field("handler_value"), "*");
+    assert_eq!(warnings[0].field("cors_value"), APP);
+}

@@ -8,7 +8,7 @@ use std::task::{ready, Context, Poll};
 
 use actix_service::Service;
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpRequest, HttpResponse};
@@ -18,7 +18,7 @@ use pin_project_lite::pin_project;
 use crate::cors::Cors;
 use crate::diagnostics::{self, Facts, Outcome};
 use crate::request::{cors_request, is_same_origin};
-use crate::response::{add_rejection_header, apply, preflight_response};
+use crate::response::{add_rejection_header, apply_with_origin, preflight_response};
 use crate::routes;
 
 /// The service [`Cors`] wraps around an app, scope or resource.
@@ -48,62 +48,50 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let inner = &self.cors.inner;
-        let request = engine_request(req.head());
 
-        // A preflight is answered here, without running any handler, unless
-        // an annotated handler's own route answers it with its merged policy.
-        if request.is_preflight() && !routes::answers_preflight(&req) {
-            let decision = inner.policy.decide(&request);
-            log(req.request(), &decision, &self.cors, Outcome::Preflight);
-            let res = preflight_response(
-                &decision,
-                &inner.policy,
-                req.headers(),
-                &inner.fixed,
-                inner.rejection_header,
-            );
-            return CorsFuture::done(req.into_response(res));
+        // A preflight is always `OPTIONS`: other methods skip reading the
+        // `Access-Control-Request-*` headers. A preflight is answered here,
+        // without running any handler, unless an annotated handler's own
+        // route answers it with its merged policy.
+        if req.method() == Method::OPTIONS {
+            let request = cors_request(req.head());
+            if request.is_preflight() && !routes::answers_preflight(&req) {
+                let decision = inner.policy.decide(&request);
+                log(req.request(), &decision, &self.cors, Outcome::Preflight);
+                let res = preflight_response(
+                    &decision,
+                    &inner.policy,
+                    req.headers(),
+                    &inner.fixed,
+                    inner.rejection_header,
+                );
+                return CorsFuture::done(req.into_response(res));
+            }
         }
 
-        if inner.block_disallowed_origins && request.origin.is_present() {
-            let decision = inner.policy.decide(&request);
+        // Routing needs the request unshared, so keep what deciding and the
+        // error path need: method and origin (cheap clones). For a request
+        // that is not a preflight, the engine reads nothing else.
+        let snapshot = RequestSnapshot::new(&req);
+        if inner.block_disallowed_origins && snapshot.origin.is_some() {
+            let decision = inner.policy.decide(&snapshot.cors_request());
             if !decision.is_allowed()
                 && !is_same_origin(req.request())
                 && !routes::answers_preflight(&req)
             {
                 log(req.request(), &decision, &self.cors, Outcome::Blocked);
                 let mut res = HttpResponse::Forbidden().finish();
-                apply(&decision, req.headers(), res.headers_mut(), &inner.fixed);
-                if inner.rejection_header {
-                    add_rejection_header(&decision, res.headers_mut());
-                }
+                decorate(
+                    &decision,
+                    snapshot.origin.as_ref(),
+                    res.headers_mut(),
+                    &self.cors,
+                );
                 return CorsFuture::done(req.into_response(res));
             }
         }
 
-        // Routing needs the request unshared, so keep only what the error
-        // path needs to decide again: method, URI and origin (cheap clones).
-        let snapshot = RequestSnapshot::new(&req);
         CorsFuture::inner(self.service.call(req), snapshot, Rc::clone(&self.cors))
-    }
-}
-
-/// The engine's view of a request. A preflight is always `OPTIONS`, and for
-/// any other method the engine reads only the method and `Origin` (never the
-/// `Access-Control-Request-*` headers), so only `Origin` is looked up then:
-/// one header lookup instead of four, on every actual request.
-fn engine_request(head: &RequestHead) -> CorsRequest<'_> {
-    if head.method == Method::OPTIONS {
-        return cors_request(head);
-    }
-    CorsRequest {
-        method: head.method.as_str(),
-        origin: HeaderField::from_values(
-            head.headers
-                .get_all(header::ORIGIN)
-                .map(HeaderValue::as_bytes),
-        ),
-        ..CorsRequest::default()
     }
 }
 
@@ -125,37 +113,42 @@ fn log(req: &HttpRequest, decision: &Decision<'_>, cors: &Cors, outcome: Outcome
 /// once per request.
 fn decorate(
     decision: &Decision<'_>,
-    request_headers: &HeaderMap,
+    request_origin: Option<&HeaderValue>,
     response_headers: &mut HeaderMap,
     cors: &Cors,
 ) {
     let inner = &cors.inner;
-    apply(decision, request_headers, response_headers, &inner.fixed);
+    apply_with_origin(decision, request_origin, response_headers, &inner.fixed);
     if inner.rejection_header {
         add_rejection_header(decision, response_headers);
     }
 }
 
-/// What the error path needs once the request has moved into the inner
-/// service: cheap clones, no allocation.
+/// What deciding a request that is not a preflight, and the error path,
+/// need once the request has moved into the inner service: cheap clones.
 struct RequestSnapshot {
     method: Method,
-    uri: Uri,
+    /// The first `Origin` line.
     origin: Option<HeaderValue>,
     repeated_origin: bool,
+    /// For the error path's log line: only CORS requests are ever logged.
+    uri: Option<Uri>,
 }
 
 impl RequestSnapshot {
     fn new(req: &ServiceRequest) -> Self {
         let mut origins = req.headers().get_all(header::ORIGIN);
+        let origin = origins.next().cloned();
         RequestSnapshot {
             method: req.method().clone(),
-            uri: req.uri().clone(),
-            origin: origins.next().cloned(),
             repeated_origin: origins.next().is_some(),
+            uri: origin.is_some().then(|| req.uri().clone()),
+            origin,
         }
     }
 
+    /// The engine's view of the request: its method and `Origin`, all the
+    /// engine reads of a request that is not a preflight.
     fn cors_request(&self) -> CorsRequest<'_> {
         let origin = match &self.origin {
             None => HeaderField::Absent,
@@ -169,13 +162,8 @@ impl RequestSnapshot {
         }
     }
 
-    /// The request headers `apply` reads: only `Origin` matters on this path.
-    fn headers(&self) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        if let Some(origin) = &self.origin {
-            headers.insert(header::ORIGIN, origin.clone());
-        }
-        headers
+    fn path(&self) -> &str {
+        self.uri.as_ref().map_or("", Uri::path)
     }
 }
 
@@ -245,10 +233,14 @@ where
                     Ok(res) => {
                         let (request, mut response) = res.into_parts();
                         if !routes::handled_by_route(&response) {
-                            let cors_request = engine_request(request.head());
-                            let decision = cors.policy().decide(&cors_request);
+                            let decision = cors.policy().decide(&snapshot.cors_request());
                             log(&request, &decision, &cors, Outcome::HandlerRan);
-                            decorate(&decision, request.headers(), response.headers_mut(), &cors);
+                            decorate(
+                                &decision,
+                                snapshot.origin.as_ref(),
+                                response.headers_mut(),
+                                &cors,
+                            );
                             if decision.is_allowed() && diagnostics::debug_enabled() {
                                 cors.inner.diagnostics.report_hidden_headers(
                                     &Facts::of(&request),
@@ -265,7 +257,7 @@ where
                         if decision.kind() != RequestKind::NotCors && !decision.is_allowed() {
                             let facts = Facts {
                                 method: snapshot.method.as_str(),
-                                path: snapshot.uri.path(),
+                                path: snapshot.path(),
                                 origin: snapshot.origin.as_ref().map(HeaderValue::as_bytes),
                                 requested_method: None,
                                 requested_headers: None,
@@ -281,9 +273,13 @@ where
                         // unless an annotated handler's route already did.
                         err.add_response_mapper(move |mut res| {
                             if !routes::handled_by_route(&res) {
-                                let request = snapshot.cors_request();
-                                let decision = cors.policy().decide(&request);
-                                decorate(&decision, &snapshot.headers(), res.headers_mut(), &cors);
+                                let decision = cors.policy().decide(&snapshot.cors_request());
+                                decorate(
+                                    &decision,
+                                    snapshot.origin.as_ref(),
+                                    res.headers_mut(),
+                                    &cors,
+                                );
                             }
                             res
                         });
@@ -302,7 +298,7 @@ mod tests {
     use cors_core::Policy;
 
     #[test]
-    fn reading_only_origin_decides_every_non_options_request_alike() {
+    fn the_snapshot_decides_every_non_options_request_alike() {
         let policies = [
             Policy::builder()
                 .allowed_origin("https://app.example")
@@ -338,10 +334,11 @@ mod tests {
                 for origin in origins {
                     req = req.append_header((header::ORIGIN, *origin));
                 }
-                let req = req.to_http_request();
+                let req = req.to_srv_request();
+                let snapshot = RequestSnapshot::new(&req);
                 for policy in &policies {
                     assert_eq!(
-                        policy.decide(&engine_request(req.head())),
+                        policy.decide(&snapshot.cors_request()),
                         policy.decide(&cors_request(req.head())),
                         "{method} {origins:?}"
                     );

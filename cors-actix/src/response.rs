@@ -134,9 +134,26 @@ pub(crate) fn apply(
     response_headers: &mut HeaderMap,
     fixed: &FixedValues,
 ) {
+    let origin = request_headers.get(header::ORIGIN);
+    apply_with_origin(decision, origin, response_headers, fixed);
+}
+
+/// [`apply`], given the request's (first) `Origin` value.
+pub(crate) fn apply_with_origin(
+    decision: &Decision<'_>,
+    request_origin: Option<&HeaderValue>,
+    response_headers: &mut HeaderMap,
+    fixed: &FixedValues,
+) {
     let headers = decision.headers();
     let allow_origin = headers.allow_origin();
-    if let Some(existing) = response_headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+    // A CORS request's answer, or a static `*`, replaces whatever the
+    // handler said; a non-CORS request under any other policy keeps it.
+    let ours_replace = allow_origin.is_some() || decision.kind() != RequestKind::NotCors;
+    if let Some(existing) = response_headers
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .filter(|_| ours_replace)
+    {
         let ours = allow_origin.unwrap_or("(none)");
         if existing.as_bytes() != ours.as_bytes() {
             tracing::warn!(
@@ -147,7 +164,7 @@ pub(crate) fn apply(
                  check); remove it from the handler"
             );
         }
-        if allow_origin.is_none() && decision.kind() != RequestKind::NotCors {
+        if allow_origin.is_none() {
             response_headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
             response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
         }
@@ -156,7 +173,10 @@ pub(crate) fn apply(
     // echoed origin would turn a policy without credentials (say, a regex
     // admitting every origin) into "any origin with credentials", which
     // `build` refuses (@koa/cors CVE-2023-49803).
-    if decision.kind() != RequestKind::NotCors && !headers.allow_credentials() {
+    if decision.kind() != RequestKind::NotCors
+        && !headers.allow_credentials()
+        && response_headers.contains_key(header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
+    {
         response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
     }
 
@@ -164,7 +184,7 @@ pub(crate) fn apply(
         None => None,
         Some("*") => Some(ANY),
         // An echoed origin: reuse the request's own bytes.
-        Some(_) => request_headers.get(header::ORIGIN).cloned(),
+        Some(_) => request_origin.cloned(),
     };
     let mut set = |name: HeaderName, value: Option<HeaderValue>| {
         if let Some(value) = value {
