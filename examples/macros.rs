@@ -1,7 +1,7 @@
 //! Every key of `#[cors(...)]`, on handlers merged with one app-wide policy.
 //!
 //! ```sh
-//! PORT=8083 cargo run --example macros
+//! PORT=8084 cargo run --example macros
 //! ```
 //!
 //! Each key given on a handler replaces that setting of the app-wide policy
@@ -86,8 +86,8 @@ async fn main() -> std::io::Result<()> {
         )
         .init();
     let port: u16 = match std::env::var("PORT") {
-        Ok(p) => p.parse().expect("PORT must be a port number, such as 8083"),
-        Err(_) => 8083,
+        Ok(p) => p.parse().expect("PORT must be a port number, such as 8084"),
+        Err(_) => 8084,
     };
     let cors = app_cors();
     tracing::info!("listening on http://127.0.0.1:{port}");

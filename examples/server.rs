@@ -6,9 +6,11 @@
 //! PORT=9000 RUST_LOG=cors_actix=debug cargo run --example server
 //! ```
 //!
-//! With `CORS_ALLOWED_ORIGINS` unset, this example (not the library, whose
-//! default is no cross-origin access) allows `http://localhost:*` and
-//! `http://127.0.0.1:*`, so a local front end works out of the box.
+//! Variables left unset take this example's development values
+//! ([`EXAMPLE_DEFAULTS`]: any `http://localhost` or `http://127.0.0.1` port;
+//! `GET, POST, PUT, DELETE`; `content-type`; `X-Request-Id` exposed), so a
+//! local front end works out of the box. The library's own defaults allow
+//! no cross-origin access at all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,6 +19,17 @@ use cors_actix::{cors, Cors};
 
 /// The development default of this example when `CORS_ALLOWED_ORIGINS` is unset.
 pub const LOCAL_ORIGINS: &str = "http://localhost:*,http://127.0.0.1:*";
+
+/// This example's values for the variables left unset, so that a local front
+/// end can call every route at once (JSON bodies, `PUT`, `DELETE`, reading
+/// `X-Request-Id`). The library's own defaults are stricter: no cross-origin
+/// access, `GET, HEAD, POST`, no extra request headers, nothing exposed.
+pub const EXAMPLE_DEFAULTS: [(&str, &str); 4] = [
+    ("CORS_ALLOWED_ORIGINS", LOCAL_ORIGINS),
+    ("CORS_ALLOWED_METHODS", "GET, POST, PUT, DELETE"),
+    ("CORS_ALLOWED_HEADERS", "content-type"),
+    ("CORS_EXPOSE_HEADERS", "x-request-id"),
+];
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -109,8 +122,11 @@ async fn main() -> std::io::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    if std::env::var_os("CORS_ALLOWED_ORIGINS").is_none() {
-        std::env::set_var("CORS_ALLOWED_ORIGINS", LOCAL_ORIGINS);
+    // Still single-threaded here, so setting variables is sound.
+    for (name, value) in EXAMPLE_DEFAULTS {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
     }
     let cors = Cors::from_env();
     let port: u16 = match std::env::var("PORT") {

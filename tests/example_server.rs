@@ -8,13 +8,15 @@ use actix_web::http::{header, Method, StatusCode};
 use actix_web::{test, App};
 use cors_actix::Cors;
 
+/// The example's policy as `main` builds it with no variables set, except
+/// `CORS_ALLOWED_ORIGINS`.
 fn cors(origins: &str) -> Cors {
     Cors::from_lookup("", |name| match name {
         "CORS_ALLOWED_ORIGINS" => Some(origins.to_owned()),
-        "CORS_ALLOWED_METHODS" => Some("GET, POST, PUT, DELETE".to_owned()),
-        "CORS_ALLOWED_HEADERS" => Some("content-type".to_owned()),
-        "CORS_EXPOSE_HEADERS" => Some("x-request-id".to_owned()),
-        _ => None,
+        _ => server::EXAMPLE_DEFAULTS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| (*v).to_owned()),
     })
     .expect("valid test policy")
 }
@@ -143,6 +145,50 @@ async fn the_example_allows_any_local_port_by_default() {
                 .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
             allowed,
             "{origin}"
+        );
+    }
+}
+
+/// With no variable set, every route works for a local front end: each
+/// method's preflight is allowed (a JSON body asks for `content-type`), and
+/// the handlers answer with their own statuses.
+#[actix_rt::test]
+async fn with_no_variables_every_route_works_for_a_local_front_end() {
+    let app = test::init_service(app(server::LOCAL_ORIGINS)).await;
+    let origin = "http://localhost:5173";
+    for (method, path, status) in [
+        (Method::GET, "/api/items", StatusCode::OK),
+        (Method::POST, "/api/items", StatusCode::CREATED),
+        (Method::PUT, "/api/items/7", StatusCode::NO_CONTENT),
+        (Method::DELETE, "/api/items/7", StatusCode::NO_CONTENT),
+    ] {
+        let preflight = test::TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri(path)
+            .insert_header((header::ORIGIN, origin))
+            .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, method.as_str()))
+            .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type"))
+            .to_request();
+        let res = test::call_service(&app, preflight).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT, "preflight {method} {path}");
+        assert_eq!(
+            res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+            origin
+        );
+
+        let actual = test::TestRequest::default()
+            .method(method.clone())
+            .uri(path)
+            .insert_header((header::ORIGIN, origin))
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .set_payload("{}")
+            .to_request();
+        let res = test::call_service(&app, actual).await;
+        assert_eq!(res.status(), status, "{method} {path}");
+        assert_eq!(
+            res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+            origin,
+            "{method} {path}"
         );
     }
 }
