@@ -15,6 +15,8 @@
 //! 2. A [`PageServer`] serves that page on `127.0.0.1:<ephemeral port>`. The
 //!    page is loaded as `http://127.0.0.1:PORT/` or `http://localhost:PORT/`,
 //!    which are two different origins backed by the same server.
+//!    [`run_cases_on`] takes one bound beforehand with [`PageServer::bind`],
+//!    for tests that must know the page origin before writing the cases.
 //! 3. After each case the page POSTs its outcome as one JSON object to
 //!    `/__report` on its own (same-origin) server; the Rust side collects the
 //!    reports from a channel. When all cases are done the page posts
@@ -64,7 +66,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Once, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -243,6 +245,33 @@ pub fn run_cases_with(
     cases: &[FetchCase],
     config: &RunConfig,
 ) -> Vec<FetchOutcome> {
+    run_cases_on(
+        chromium,
+        PageServer::bind(),
+        page_origin_host,
+        cases,
+        config,
+        &[],
+    )
+}
+
+/// Like [`run_cases_with`], on a page server bound beforehand with
+/// [`PageServer::bind`], so the caller knows the page origin (for instance
+/// to name it in a CORS policy) before writing the cases. The server serves
+/// this one run and is stopped when it returns. `extra_args` are added to
+/// Chromium's command line (e.g. `--enable-features=...`).
+///
+/// # Panics
+///
+/// As [`run_cases`], and if `server` already has a page.
+pub fn run_cases_on(
+    chromium: &Path,
+    server: PageServer,
+    page_origin_host: &str,
+    cases: &[FetchCase],
+    config: &RunConfig,
+    extra_args: &[&str],
+) -> Vec<FetchOutcome> {
     assert!(
         matches!(page_origin_host, "127.0.0.1" | "localhost"),
         "page_origin_host must be \"127.0.0.1\" or \"localhost\", got {page_origin_host:?}"
@@ -258,14 +287,14 @@ pub fn run_cases_with(
 
     let started = Instant::now();
     let deadline = started + config.overall_timeout;
-    let server = PageServer::start(build_page(cases, config));
+    server.set_page(build_page(cases, config));
     let page_url = format!("{}/", server.origin(page_origin_host));
 
     let scratch = ScratchDir::new();
     let profile = scratch.path().join("profile");
     fs::create_dir(&profile).expect("create Chromium profile directory");
     let log_path = scratch.path().join("chromium.log");
-    let mut browser = Browser::launch(chromium, &profile, &log_path, &page_url);
+    let mut browser = Browser::launch(chromium, &profile, &log_path, extra_args, &page_url);
 
     let mut reports: BTreeMap<usize, FetchOutcome> = BTreeMap::new();
     let mut page_errors: Vec<String> = Vec::new();
@@ -528,7 +557,13 @@ struct Browser {
 }
 
 impl Browser {
-    fn launch(chromium: &Path, profile: &Path, log_path: &Path, url: &str) -> Browser {
+    fn launch(
+        chromium: &Path,
+        profile: &Path,
+        log_path: &Path,
+        extra_args: &[&str],
+        url: &str,
+    ) -> Browser {
         let log = File::create(log_path).expect("create Chromium log file");
         let log_err = log.try_clone().expect("clone Chromium log file handle");
         let child = Command::new(chromium)
@@ -547,6 +582,7 @@ impl Browser {
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
             ])
             .arg(format!("--user-data-dir={}", profile.display()))
+            .args(extra_args)
             .arg(url)
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
@@ -631,13 +667,15 @@ impl Drop for ScratchDir {
 
 /// A tiny static page server on `127.0.0.1:<ephemeral port>`.
 ///
-/// `GET /` returns the HTML given to [`PageServer::start`]; `POST /__report`
+/// `GET /` returns the HTML given to [`PageServer::start`] (a 503 while a
+/// server made by [`PageServer::bind`] has no page yet); `POST /__report`
 /// queues the request body for [`PageServer::recv_report`]; everything else
 /// is a 404. Every response has `Connection: close`. Because it listens on
 /// 127.0.0.1, the page can be loaded as `http://127.0.0.1:PORT/` or as
 /// `http://localhost:PORT/` (a different origin). Stops on drop.
 pub struct PageServer {
     addr: SocketAddr,
+    page: Arc<OnceLock<Arc<str>>>,
     reports: Receiver<String>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -646,9 +684,19 @@ pub struct PageServer {
 impl PageServer {
     /// Binds `127.0.0.1:0` and serves `html` from a background thread.
     pub fn start(html: impl Into<String>) -> PageServer {
+        let server = PageServer::bind();
+        server.set_page(html);
+        server
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving, without a page yet: the port
+    /// (and so the page origin) is known before the page is written. Hand it
+    /// to [`run_cases_on`], which sets the page.
+    pub fn bind() -> PageServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind page server on 127.0.0.1:0");
         let addr = listener.local_addr().expect("page server local address");
-        let html: Arc<str> = Arc::from(html.into());
+        let page: Arc<OnceLock<Arc<str>>> = Arc::default();
+        let served_page = Arc::clone(&page);
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, reports) = mpsc::channel();
         let stop_flag = Arc::clone(&stop);
@@ -660,22 +708,36 @@ impl PageServer {
                         break;
                     }
                     let Ok(stream) = conn else { continue };
-                    let html = Arc::clone(&html);
+                    let html = served_page.get().cloned();
                     let tx = tx.clone();
                     // One thread per connection: Chromium may open idle
                     // preconnect sockets that must not block the page.
                     let _ = thread::Builder::new()
                         .name("page-server-conn".to_owned())
-                        .spawn(move || serve_connection(stream, &html, &tx));
+                        .spawn(move || serve_connection(stream, html.as_deref(), &tx));
                 }
             })
             .expect("spawn page server thread");
         PageServer {
             addr,
+            page,
             reports,
             stop,
             thread: Some(thread),
         }
+    }
+
+    /// Sets the page served at `/`; a server serves one page for its life.
+    ///
+    /// # Panics
+    ///
+    /// If the page was already set.
+    fn set_page(&self, html: impl Into<String>) {
+        let html: Arc<str> = Arc::from(html.into());
+        assert!(
+            self.page.set(html).is_ok(),
+            "this PageServer already has a page; use a fresh one per run"
+        );
     }
 
     /// The port the server listens on.
@@ -707,7 +769,7 @@ impl Drop for PageServer {
 }
 
 /// Handles one HTTP/1.1 request and closes the connection.
-fn serve_connection(mut stream: TcpStream, html: &str, reports: &Sender<String>) {
+fn serve_connection(mut stream: TcpStream, html: Option<&str>, reports: &Sender<String>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     let Some((method, path, body)) = read_request(&mut stream) else {
@@ -715,7 +777,10 @@ fn serve_connection(mut stream: TcpStream, html: &str, reports: &Sender<String>)
     };
     let path = path.split('?').next().unwrap_or_default();
     let (status, content_type, payload): (&str, &str, &[u8]) = match (method.as_str(), path) {
-        ("GET" | "HEAD", "/") => ("200 OK", "text/html; charset=utf-8", html.as_bytes()),
+        ("GET" | "HEAD", "/") => match html {
+            Some(html) => ("200 OK", "text/html; charset=utf-8", html.as_bytes()),
+            None => ("503 Service Unavailable", "text/plain", b"no page yet"),
+        },
         ("POST", REPORT_PATH) => {
             let _ = reports.send(String::from_utf8_lossy(&body).into_owned());
             ("204 No Content", "text/plain", b"")
