@@ -2,7 +2,7 @@
 //! bounded by a hard length cap (rs/cors CVE-2025-47908 spent 121 MB on a
 //! header of commas).
 
-use crate::token::is_tchar;
+use crate::token::all_tchars;
 
 /// The longest `Access-Control-Request-Headers` value accepted. Browsers send
 /// the lower-cased names of the non-safelisted headers joined by `,`; 4 KiB
@@ -69,7 +69,7 @@ impl<'a> Iterator for RequestHeaderNames<'a> {
                 continue;
             }
             self.seen_name = true;
-            if !name.iter().all(|&b| is_tchar(b)) {
+            if !all_tchars(name) {
                 self.rest = None;
                 return Some(Err(MalformedHeaders::InvalidName));
             }
