@@ -221,7 +221,7 @@ fn canonical_host(host: &str) -> Result<String, OriginError> {
     }
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         let addr: Ipv6Addr = inner.parse().map_err(|_| OriginError::InvalidHost)?;
-        return Ok(format!("[{addr}]"));
+        return Ok(format!("[{}]", serialize_ipv6(addr)));
     }
     if !host.is_ascii() {
         return Err(OriginError::NonAsciiHost);
@@ -242,6 +242,43 @@ fn canonical_host(host: &str) -> Result<String, OriginError> {
     } else {
         Err(OriginError::InvalidHost)
     }
+}
+
+/// An IPv6 address as the URL Standard serialises it (§ host serializing):
+/// lower-case hex pieces, the first longest run of two or more zero pieces
+/// written `::`. Unlike `Ipv6Addr`'s `Display`, never a dotted IPv4 tail, so
+/// `::ffff:1.2.3.4` is `::ffff:102:304`, as browsers send it.
+fn serialize_ipv6(addr: Ipv6Addr) -> String {
+    let pieces = addr.segments();
+    // The first longest run of zero pieces, if at least two long.
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < pieces.len() {
+        let start = i;
+        while i < pieces.len() && pieces[i] == 0 {
+            i += 1;
+        }
+        let len = i - start;
+        if len > 1 && !matches!(best, Some((_, best_len)) if best_len >= len) {
+            best = Some((start, len));
+        }
+        i += 1;
+    }
+    let mut out = String::with_capacity(39);
+    let mut i = 0;
+    while i < pieces.len() {
+        if let Some((start, len)) = best.filter(|&(start, _)| start == i) {
+            out.push_str(if start == 0 { "::" } else { ":" });
+            i += len;
+            continue;
+        }
+        out.push_str(&format!("{:x}", pieces[i]));
+        if i + 1 < pieces.len() {
+            out.push(':');
+        }
+        i += 1;
+    }
+    out
 }
 
 /// A lower-case ASCII domain: labels of letters, digits and inner hyphens.
@@ -347,6 +384,19 @@ mod tests {
         assert_eq!(exact("  https://a.com  "), "https://a.com");
         assert_eq!(exact("http://[::1]:8080"), "http://[::1]:8080");
         assert_eq!(exact("http://[0:0:0:0:0:0:0:1]"), "http://[::1]");
+        // The URL Standard's serialisation, not `Ipv6Addr`'s dotted tail.
+        assert_eq!(exact("http://[::ffff:1.2.3.4]"), "http://[::ffff:102:304]");
+        assert_eq!(
+            exact("http://[2001:DB8:0:0:1:0:0:1]"),
+            "http://[2001:db8::1:0:0:1]"
+        );
+        assert_eq!(exact("http://[1:0:0:2:0:0:0:3]"), "http://[1:0:0:2::3]");
+        assert_eq!(
+            exact("http://[1:2:3:4:5:6:7:0]"),
+            "http://[1:2:3:4:5:6:7:0]"
+        );
+        assert_eq!(exact("http://[1:2:3:4:5:6:0:0]"), "http://[1:2:3:4:5:6::]");
+        assert_eq!(exact("http://[::]"), "http://[::]");
         assert_eq!(exact("http://127.0.0.1:5173"), "http://127.0.0.1:5173");
     }
 
