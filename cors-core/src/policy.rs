@@ -133,6 +133,12 @@ impl PolicyBuilder {
     }
 
     /// Allows any origin: `Access-Control-Allow-Origin: *`. Refused with credentials.
+    ///
+    /// Any *serialised* origin, that is: `Origin: null` (sandboxed iframes,
+    /// `file:` pages, documents after a cross-origin redirect) is refused
+    /// unless `null` is allowed explicitly, although the Fetch standard's
+    /// CORS check would let `*` answer it. A deliberate hardening: a page
+    /// without an origin of its own can be anyone's.
     pub fn allow_any_origin(self) -> Self {
         self.allowed_origin("*")
     }
