@@ -743,9 +743,19 @@ const MAX_REPORTED_HEADERS: usize = 256;
 pub(crate) struct Diagnostics {
     /// Response headers already reported as hidden from scripts.
     reported_hidden: Mutex<HashSet<HeaderName>>,
+    /// `#[cors]` handlers (name, path, merged policy) already logged.
+    logged_handlers: Mutex<HashSet<String>>,
 }
 
 impl Diagnostics {
+    /// Whether a `#[cors]` handler's merged policy, summed up by `key`, is
+    /// new to this `Cors` (`Cors::handlers` runs once per worker).
+    pub(crate) fn first_handler_log(&self, key: String) -> bool {
+        self.logged_handlers
+            .lock()
+            .is_ok_and(|mut logged| logged.insert(key))
+    }
+
     /// Logs, at `debug` and once per name, each response header of an
     /// allowed actual request that scripts on the page cannot read. Call only
     /// when [`debug_enabled`]: it takes a lock.

@@ -12,7 +12,8 @@
 //!    `Access-Control-Allow-Methods` lists the methods registered at the path
 //!    whose merged policy would allow the same preflight, in registration
 //!    order. A method with no annotated handler at the path, or one whose
-//!    handler has `#[cors(disable)]`, is refused (`403`, logged);
+//!    handler has `#[cors(disable)]`, is refused (`403`, logged with reason
+//!    `no-handler-for-method` or `handler-cors-disabled`);
 //! 2. then each handler's resources, built as actix-web-codegen builds them,
 //!    with the handler's [`HandlerLayer`] as the outermost `wrap`: it
 //!    decorates actual responses (errors included) with the merged policy
@@ -24,13 +25,12 @@
 //! preflight resource must come first at its path), and does not decorate
 //! responses an annotated route already decorated ([`handled_by_route`]).
 
-use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use actix_service::{Service, Transform};
@@ -42,13 +42,15 @@ use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpRequest, HttpResponse, Resource};
 use cors_core::{
     ConfigError, CorsRequest, Decision, Escaped, HeaderField, Policy, PolicyOverride, Provenance,
-    RequestKind, Vary,
+    RequestKind, Setting, Vary,
 };
 use futures_util::future::{ready as ready_ok, Ready};
 use pin_project_lite::pin_project;
 
 use crate::cors::Cors;
-use crate::diagnostics::{log_decision, worth_logging, RequestFacts};
+use crate::diagnostics::{
+    self, log_decision, warn_enabled, EscapedBytes, Facts, Outcome, RequestFacts,
+};
 use crate::request::{cors_request, is_same_origin};
 use crate::response::{
     add_rejection_header, apply, merge_vary, preflight_response, FixedValues, REJECTED_HEADER,
@@ -256,8 +258,9 @@ impl Cors {
     /// Registers handlers annotated with `#[cors(...)]`, each with its own
     /// policy: this `Cors`'s policy with the handler's settings merged in
     /// (each setting a handler gives replaces this policy's; the others are
-    /// inherited). Preflights to their paths are answered from those merged
-    /// policies, and their responses carry them.
+    /// inherited, except that a handler without `methods` also allows the
+    /// methods of its own routing attributes). Preflights to their paths are
+    /// answered from those merged policies, and their responses carry them.
     ///
     /// ```no_run
     /// use actix_web::{get, post, App, HttpServer, Responder};
@@ -314,14 +317,15 @@ impl Cors {
                     handler: info.name.to_owned(),
                     path: path.clone(),
                 };
-                match self
-                    .policy()
-                    .to_builder()
-                    .merge(&info.policy, &provenance)
-                    .build()
-                {
+                let mut builder = self.policy().to_builder().merge(&info.policy, &provenance);
+                if info.policy.methods.is_none() {
+                    if let Some(methods) = with_route_methods(self.policy(), info) {
+                        builder = builder.allowed_methods(methods);
+                    }
+                }
+                match builder.build() {
                     Ok(policy) => {
-                        log_handler_policy(info.name, &path, &policy);
+                        self.log_handler_policy(info, &path, &policy);
                         Some(MergedPolicy {
                             fixed: FixedValues::new(&policy),
                             policy,
@@ -386,20 +390,91 @@ impl Cors {
     }
 }
 
-/// Logs a handler's merged policy (debug) and its risky choices (warn),
-/// each once per process: `handlers` typically runs once per worker.
-fn log_handler_policy(handler: &str, path: &str, policy: &Policy) {
-    static LOGGED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-    let summary = format!("{handler} {path} {policy}");
-    let Ok(mut logged) = LOGGED.lock() else {
-        return;
-    };
-    if !logged.get_or_insert_with(HashSet::new).insert(summary) {
-        return;
+/// Methods browsers can never send (`fetch` throws), so never preflighted:
+/// left out of the methods a route adds to its policy.
+const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
+
+/// For a handler without `methods`: the app-wide methods followed by those
+/// of its routes the app-wide policy does not allow, or `None` when it
+/// allows them all. A route declares the methods it answers, so a preflight
+/// for one of them is never refused for the method alone.
+fn with_route_methods(app: &Policy, info: &HandlerInfo) -> Option<Vec<String>> {
+    let mut added: Vec<&str> = Vec::new();
+    for route in info.routes {
+        for &method in route.methods {
+            if !app.allows_method(method)
+                && !FORBIDDEN_METHODS.contains(&method)
+                && !added.contains(&method)
+            {
+                added.push(method);
+            }
+        }
     }
-    tracing::debug!(handler, path, "CORS policy of `#[cors]` handler: {policy}");
-    for warning in policy.warnings() {
-        tracing::warn!(handler, path, "CORS policy of `#[cors]` handler: {warning}");
+    if added.is_empty() {
+        return None;
+    }
+    // A policy allowing any method allows every route method, so the app's
+    // list is its `Access-Control-Allow-Methods` value here.
+    let app_methods = app
+        .fixed_header_values()
+        .into_iter()
+        .find(|(name, _)| *name == header::ACCESS_CONTROL_ALLOW_METHODS.as_str())
+        .map_or("", |(_, value)| value);
+    Some(
+        app_methods
+            .split(", ")
+            .filter(|method| !method.is_empty())
+            .chain(added)
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+impl Cors {
+    /// Logs a handler's merged policy (debug), its risky choices (warn), and
+    /// each method it is registered for that its own `methods` refuses
+    /// (warn), once per `Cors`: `handlers` typically runs once per worker.
+    fn log_handler_policy(&self, info: &HandlerInfo, path: &str, policy: &Policy) {
+        let handler = info.name;
+        if !self
+            .inner
+            .diagnostics
+            .first_handler_log(format!("{handler} {path} {policy}"))
+        {
+            return;
+        }
+        tracing::debug!(handler, path, "CORS policy of `#[cors]` handler: {policy}");
+        for warning in policy.warnings() {
+            tracing::warn!(handler, path, "CORS policy of `#[cors]` handler: {warning}");
+        }
+        let mut refused: Vec<&str> = Vec::new();
+        for route in info.routes {
+            for &method in route.methods {
+                if !policy.allows_method(method)
+                    && !FORBIDDEN_METHODS.contains(&method)
+                    && !refused.contains(&method)
+                {
+                    refused.push(method);
+                }
+            }
+        }
+        if refused.is_empty() {
+            return;
+        }
+        let them = if refused.len() == 1 { "it" } else { "them" };
+        let refused = refused.join(", ");
+        let allowed = policy.describe(Setting::AllowedMethods);
+        tracing::warn!(
+            handler,
+            path,
+            warning = "registered-method-not-allowed",
+            methods = refused.as_str(),
+            allowed = allowed.as_str(),
+            "CORS policy of `#[cors]` handler `{handler}` at `{path}`: it is registered for \
+             {refused}, but its `#[cors(methods = …)]` does not allow {them} (allowed: {allowed}), \
+             so cross-origin preflights for {refused} will be refused; add {them} to `methods`, or \
+             remove `methods` to allow the app-wide methods plus the handler's own"
+        );
     }
 }
 
@@ -527,7 +602,12 @@ where
             if request.origin.is_present() {
                 let decision = merged.policy.decide(&request);
                 if !decision.is_allowed() && !is_same_origin(req.request()) {
-                    log_decision(&facts(req.request()), &decision, &merged.policy);
+                    diagnostics::explain(
+                        &Facts::of(req.request()),
+                        Outcome::Blocked,
+                        &decision,
+                        &merged.policy,
+                    );
                     let mut res = HttpResponse::Forbidden().finish();
                     decorate(&decision, req.headers(), res.headers_mut(), cors, merged);
                     res.extensions_mut().insert(RouteHandled);
@@ -540,14 +620,15 @@ where
     }
 }
 
-fn facts(req: &HttpRequest) -> RequestFacts<'_> {
-    RequestFacts {
-        method: req.method().as_str(),
-        path: req.path(),
-        origin: req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok()),
+/// Explains an actual request's decision, as the app-wide middleware does.
+fn log_actual(req: &HttpRequest, decision: &Decision<'_>, policy: &Policy) {
+    if !diagnostics::worth_logging(req, decision) {
+        return;
+    }
+    if decision.is_allowed() {
+        diagnostics::allowed(req, decision, policy);
+    } else {
+        diagnostics::explain(&Facts::of(req), Outcome::HandlerRan, decision, policy);
     }
 }
 
@@ -679,9 +760,7 @@ where
                         let (request, mut response) = res.into_parts();
                         if let Some(merged) = &cors.policy {
                             let decision = merged.policy.decide(&cors_request(request.head()));
-                            if worth_logging(&request, &decision) {
-                                log_decision(&facts(&request), &decision, &merged.policy);
-                            }
+                            log_actual(&request, &decision, &merged.policy);
                             decorate(
                                 &decision,
                                 request.headers(),
@@ -742,6 +821,16 @@ struct PreflightEntry {
     handler: Arc<HandlerCors>,
 }
 
+/// Why a preflight to a generated preflight resource was refused without
+/// asking a policy.
+#[derive(Clone, Copy)]
+enum Refusal {
+    /// No annotated handler at the path is registered for the method.
+    NoHandler,
+    /// The handler registered for the method has `#[cors(disable)]`.
+    Disabled { handler: &'static str },
+}
+
 /// The resource answering preflights to one path of annotated handlers.
 fn preflight_resource(table: Arc<PathPreflight>) -> Resource {
     PREFLIGHT_RESOURCES_EXIST.store(true, Ordering::Relaxed);
@@ -766,14 +855,24 @@ impl PathPreflight {
         };
         let entry = match requested {
             Some(method) => self.entries.iter().find(|e| e.method == method),
-            // Missing or malformed: let an enabled handler's policy say why.
-            None => self.entries.iter().find(|e| e.handler.policy.is_some()),
+            // Missing or malformed: let an enabled handler's policy say why
+            // (or, when every handler here is disabled, the first one).
+            None => self
+                .entries
+                .iter()
+                .find(|e| e.handler.policy.is_some())
+                .or_else(|| self.entries.first()),
         };
         let mut res = match entry {
             Some(entry) => match &entry.handler.policy {
                 Some(merged) => {
                     let decision = merged.policy.decide(&request);
-                    log_decision(&facts(req), &decision, &merged.policy);
+                    diagnostics::explain(
+                        &Facts::of(req),
+                        Outcome::Preflight,
+                        &decision,
+                        &merged.policy,
+                    );
                     let mut res = preflight_response(
                         &decision,
                         &merged.policy,
@@ -791,24 +890,12 @@ impl PathPreflight {
                 }
                 None => self.refuse(
                     req,
-                    &format!(
-                        "handler `{}` has CORS turned off (`#[cors(disable)]`)",
-                        entry.handler.name
-                    ),
+                    Refusal::Disabled {
+                        handler: entry.handler.name,
+                    },
                 ),
             },
-            None => {
-                let registered: Vec<&str> = self.entries.iter().map(|e| e.method).collect();
-                self.refuse(
-                    req,
-                    &format!(
-                        "no `#[cors]` handler at `{}` answers method `{}` (registered: {})",
-                        self.path,
-                        Escaped(requested.unwrap_or("")),
-                        registered.join(", ")
-                    ),
-                )
-            }
+            None => self.refuse(req, Refusal::NoHandler),
         };
         res.extensions_mut().insert(RouteHandled);
         res
@@ -842,20 +929,70 @@ impl PathPreflight {
         HeaderValue::from_str(&methods).ok()
     }
 
-    /// A `403` with only `Vary`, for a preflight no handler's policy decides.
-    fn refuse(&self, req: &HttpRequest, reason: &str) -> HttpResponse {
-        let facts = facts(req);
-        let origin = Escaped(facts.origin.unwrap_or(""));
-        tracing::warn!(
-            origin = %origin,
-            method = facts.method,
-            path = %Escaped(facts.path),
-            reason = "method-not-allowed",
-            "CORS preflight from `{origin}` to {} {} rejected: {reason}; the browser will not \
-             send the request",
-            facts.method,
-            Escaped(facts.path),
-        );
+    /// A `403` with only `Vary`, for a preflight no handler's policy
+    /// decides, explained in a `warn` line when anyone listens.
+    fn refuse(&self, req: &HttpRequest, refusal: Refusal) -> HttpResponse {
+        let listening = warn_enabled();
+        let explanation = (listening || self.rejection_header).then(|| {
+            let facts = Facts::of(req);
+            let requested = EscapedBytes(facts.requested_method.unwrap_or_default());
+            let registered = self
+                .entries
+                .iter()
+                .map(|e| e.method)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let pattern = Escaped(self.path);
+            let (code, reason) = match refusal {
+                Refusal::NoHandler => (
+                    "no-handler-for-method",
+                    format!(
+                        "no `#[cors]` handler at `{pattern}` is registered for `{requested}` \
+                         (registered: {registered})"
+                    ),
+                ),
+                Refusal::Disabled { handler } => (
+                    "handler-cors-disabled",
+                    format!("handler `{handler}` has CORS turned off (`#[cors(disable)]`)"),
+                ),
+            };
+            if listening {
+                let (advice, handler) = match refusal {
+                    Refusal::NoHandler => (
+                        format!(
+                            "if pages on other origins should send `{requested}` here, register \
+                             a handler for it at `{pattern}` through `Cors::handlers`; otherwise \
+                             have the page use a registered method"
+                        ),
+                        None,
+                    ),
+                    Refusal::Disabled { handler } => (
+                        format!(
+                            "if pages on other origins must call it, replace `disable` on \
+                             `{handler}` with the settings they need (`#[cors]` alone for the \
+                             app-wide policy)"
+                        ),
+                        Some(handler),
+                    ),
+                };
+                let origin = EscapedBytes(facts.origin.unwrap_or_default());
+                let path = Escaped(facts.path);
+                tracing::warn!(
+                    origin = %origin,
+                    method = facts.method,
+                    path = %path,
+                    kind = "preflight",
+                    requested_method = %requested,
+                    reason = code,
+                    handler,
+                    registered = registered.as_str(),
+                    "CORS preflight for {requested} {path} from `{origin}` rejected: {reason}; \
+                     answered 403, so the browser will not send the {requested} request; \
+                     {advice}",
+                );
+            }
+            (code, reason)
+        });
         let mut res = HttpResponse::Forbidden().finish();
         merge_vary(
             res.headers_mut(),
@@ -863,8 +1000,8 @@ impl PathPreflight {
                 .with(Vary::REQUEST_METHOD)
                 .with(Vary::REQUEST_HEADERS),
         );
-        if self.rejection_header {
-            let text = format!("method-not-allowed: {reason}");
+        if let (true, Some((code, reason))) = (self.rejection_header, explanation) {
+            let text = format!("{code}: {reason}");
             if let Ok(value) = HeaderValue::from_str(&text) {
                 res.headers_mut()
                     .insert(HeaderName::from_static(REJECTED_HEADER), value);

@@ -2,6 +2,10 @@
 //! each handler answers with its merged policy, preflights to its paths are
 //! answered from the handlers registered there, and the app-wide middleware
 //! leaves both alone.
+//!
+//! Tests of what is logged install a subscriber for their own thread
+//! (`tracing::subscriber::set_default`) and drive the app on that thread, so
+//! tests running in parallel never see each other's events.
 
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};
@@ -13,6 +17,11 @@ use actix_web::{
     HttpResponse, Responder,
 };
 use cors_actix::{cors, Cors, CorsBuilder};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 const APP: &str = "https://app.example";
 const ADMIN: &str = "https://admin.example";
@@ -627,4 +636,587 @@ async fn every_method_attribute_registers_its_method() {
     let res = test::call_service(&app, req).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(acao(&res), Some(ADMIN));
+}
+
+// ---------------------------------------------------------------------------
+// The methods a handler's routes declare, the log, and two apps at once
+// ---------------------------------------------------------------------------
+
+const ADMIN_COM: &str = "https://admin.example.com";
+
+/// One captured event: its level, message and other fields.
+#[derive(Clone, Debug)]
+struct Record {
+    level: Level,
+    message: String,
+    fields: BTreeMap<String, String>,
+}
+
+impl Record {
+    fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+}
+
+#[derive(Default)]
+struct Fields(BTreeMap<String, String>);
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+struct Recorder(Arc<Mutex<Vec<Record>>>);
+
+impl<S: Subscriber> Layer<S> for Recorder {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let message = fields.0.remove("message").unwrap_or_default();
+        self.0.lock().unwrap().push(Record {
+            level: *event.metadata().level(),
+            message,
+            fields: fields.0,
+        });
+    }
+}
+
+/// Every event of this thread, at every level, while it lives.
+struct Logs {
+    records: Arc<Mutex<Vec<Record>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl Logs {
+    fn capture() -> Logs {
+        // Each callsite caches whether any subscriber listens. While a single
+        // subscriber is registered, tracing asks only the registering
+        // thread's, so a callsite first reached by a test without one would
+        // be cached as off for every thread. A global subscriber listening
+        // to everything (and keeping nothing) rules that out; each test's
+        // own subscriber still receives its thread's events.
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            let listen_to_all =
+                tracing_subscriber::registry().with(tracing_subscriber::filter::LevelFilter::TRACE);
+            tracing::subscriber::set_global_default(listen_to_all)
+                .expect("no other global subscriber in this test binary");
+        });
+        let records = Arc::new(Mutex::new(Vec::new()));
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::LevelFilter::TRACE)
+            .with(Recorder(Arc::clone(&records)));
+        Logs {
+            records,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    /// The events captured since the last call.
+    fn take(&self) -> Vec<Record> {
+        std::mem::take(&mut *self.records.lock().unwrap())
+    }
+
+    /// The one `warn` event with this `reason` among those captured since
+    /// the last call; fails the test unless there is exactly one.
+    fn warning(&self, reason: &str) -> Record {
+        self.warning_field("reason", reason)
+    }
+
+    /// The one `warn` event whose field `name` is `value` among those
+    /// captured since the last call; fails the test unless there is exactly
+    /// one.
+    fn warning_field(&self, name: &str, value: &str) -> Record {
+        let records = self.take();
+        let found: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.level == Level::WARN && r.field(name) == Some(value))
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "one `{name} = {value}` warning in {records:#?}"
+        );
+        found[0].clone()
+    }
+}
+
+/// The app-wide policy with the default methods (`GET, HEAD, POST`).
+fn default_methods_builder() -> CorsBuilder {
+    Cors::builder()
+        .allowed_origin(APP)
+        .allowed_headers(["content-type"])
+}
+
+#[cors(origins = ["https://admin.example.com"])]
+#[get("/api/admin/{id}")]
+async fn admin_read(id: web::Path<u32>) -> impl Responder {
+    format!("admin {id}")
+}
+
+#[cors(origins = ["https://admin.example.com"])]
+#[delete("/api/admin/{id}")]
+async fn admin_delete(_id: web::Path<u32>) -> impl Responder {
+    HttpResponse::NoContent().finish()
+}
+
+#[cors]
+#[route("/api/things/{id}", method = "PUT", method = "PATCH", method = "PURGE")]
+async fn thing(id: web::Path<u32>) -> impl Responder {
+    format!("thing {id}")
+}
+
+#[actix_web::test]
+async fn a_handler_without_methods_allows_the_methods_it_is_registered_for() {
+    let cors = default_methods_builder().build().unwrap();
+    let app = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(cors.handlers((admin_read, admin_delete, thing)))
+            .route("/plain", web::delete().to(HttpResponse::NoContent)),
+    )
+    .await;
+
+    // The issue's case: `DELETE` is not among the app-wide methods, but the
+    // handler is registered for it.
+    let res = test::call_service(
+        &app,
+        preflight("/api/admin/42", ADMIN_COM, "DELETE").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(&res), Some(ADMIN_COM));
+    assert_eq!(
+        acam(&res),
+        Some("GET, DELETE"),
+        "the methods registered at the path, in registration order"
+    );
+    let req = TestRequest::delete()
+        .uri("/api/admin/42")
+        .insert_header((header::ORIGIN, ADMIN_COM))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(&res), Some(ADMIN_COM));
+
+    // Every method of a `#[route]`, custom ones included; origins inherited.
+    for method in ["PUT", "PATCH", "PURGE"] {
+        let res =
+            test::call_service(&app, preflight("/api/things/1", APP, method).to_request()).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT, "{method}");
+        assert_eq!(acam(&res), Some("PUT, PATCH, PURGE"), "{method}");
+    }
+    let res = test::call_service(
+        &app,
+        preflight("/api/things/1", ADMIN_COM, "PUT").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Only registered methods: PUT has no handler at the admin path.
+    let res = test::call_service(
+        &app,
+        preflight("/api/admin/42", ADMIN_COM, "PUT").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The app-wide policy is left as it was.
+    assert!(!cors.policy().allows_method("DELETE"));
+    let res = test::call_service(&app, preflight("/plain", APP, "DELETE").to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[cors(methods = ["PUT"])]
+#[routes]
+#[put("/api/docs/{id}")]
+#[delete("/api/docs/{id}")]
+async fn docs(id: web::Path<u32>) -> impl Responder {
+    format!("doc {id}")
+}
+
+#[actix_web::test]
+async fn a_handler_with_methods_refuses_its_registered_methods_outside_them_and_says_so() {
+    let logs = Logs::capture();
+    // The app allows DELETE; the handler's `methods` replaces that list.
+    let cors = app_cors();
+    let handlers = cors.handlers(docs);
+    let warning = logs.warning_field("warning", "registered-method-not-allowed");
+    assert_eq!(warning.field("handler"), Some("docs"));
+    assert_eq!(warning.field("path"), Some("/api/docs/{id}"));
+    assert_eq!(warning.field("methods"), Some("DELETE"));
+    assert_eq!(warning.field("allowed"), Some("PUT"));
+    assert_eq!(
+        warning.message,
+        "CORS policy of `#[cors]` handler `docs` at `/api/docs/{id}`: it is registered for \
+         DELETE, but its `#[cors(methods = …)]` does not allow it (allowed: PUT), so \
+         cross-origin preflights for DELETE will be refused; add it to `methods`, or remove \
+         `methods` to allow the app-wide methods plus the handler's own"
+    );
+
+    let app = test::init_service(App::new().wrap(cors.clone()).service(handlers)).await;
+    logs.take();
+    let res = test::call_service(&app, preflight("/api/docs/7", APP, "PUT").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acam(&res), Some("PUT"), "DELETE's policy refuses DELETE");
+
+    let res = test::call_service(&app, preflight("/api/docs/7", APP, "DELETE").to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let refusal = logs.warning("method-not-allowed");
+    assert_eq!(refusal.field("requested_method"), Some("DELETE"));
+    assert_eq!(
+        refusal.field("setting"),
+        Some("`#[cors(methods = …)]` on handler `docs` at `/api/docs/{id}`")
+    );
+    assert!(
+        refusal.message.starts_with(
+            "CORS preflight for DELETE /api/docs/7 from `https://app.example` rejected: method \
+             `DELETE` is not in the allowed methods (allowed: PUT); add it to \
+             `#[cors(methods = …)]` on handler `docs` at `/api/docs/{id}`"
+        ),
+        "{}",
+        refusal.message
+    );
+
+    // The actual request still reaches the handler (the browser would not
+    // have sent it), with the handler's origins.
+    let req = TestRequest::delete()
+        .uri("/api/docs/7")
+        .insert_header((header::ORIGIN, APP))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(acao(&res), Some(APP));
+}
+
+#[test]
+fn each_cors_logs_its_handler_policies_once_and_never_for_another() {
+    let logs = Logs::capture();
+    let count = |logs: &Logs| {
+        logs.take()
+            .iter()
+            .filter(|r| {
+                r.level == Level::DEBUG
+                    && r.field("handler") == Some("admin_delete")
+                    && r.message.starts_with("CORS policy of `#[cors]` handler: ")
+            })
+            .count()
+    };
+    let first = default_methods_builder().build().unwrap();
+    let _ = first.handlers(admin_delete);
+    assert_eq!(count(&logs), 1);
+    // Again, as each worker does, and through a clone: already said.
+    let _ = first.handlers(admin_delete);
+    let _ = first.clone().handlers(admin_delete);
+    assert_eq!(count(&logs), 0);
+    // Another `Cors` with the same policy keeps its own record.
+    let second = default_methods_builder().build().unwrap();
+    let _ = second.handlers(admin_delete);
+    assert_eq!(count(&logs), 1);
+}
+
+/// Every CORS header and `Vary`, sorted by name: the exact answer.
+fn cors_headers<B>(res: &ServiceResponse<B>) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = res
+        .headers()
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("access-control-") || *name == header::VARY)
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap().to_owned()))
+        .collect();
+    headers.sort();
+    headers
+}
+
+fn exact(headers: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    headers.sort();
+    headers
+}
+
+#[cors]
+#[get("/api/profile")]
+async fn profile() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-request-id", "p-1"))
+        .body("profile")
+}
+
+#[actix_web::test]
+async fn two_apps_with_different_policies_never_see_each_other() {
+    // App A: one front end, credentials. App B: another, none.
+    let cors_a = Cors::builder()
+        .allowed_origin(APP)
+        .allowed_headers(["content-type"])
+        .expose_headers(["x-request-id"])
+        .allow_credentials(true)
+        .max_age(600)
+        .build()
+        .unwrap();
+    let cors_b = Cors::builder()
+        .allowed_origin(OTHER)
+        .allowed_headers(["x-api-key"])
+        .expose_headers(["x-trace-id"])
+        .max_age(60)
+        .build()
+        .unwrap();
+    let app_a = test::init_service(App::new().wrap(cors_a.clone()).service(cors_a.handlers((
+        profile,
+        reports,
+        admin_delete,
+    ))))
+    .await;
+    let app_b = test::init_service(App::new().wrap(cors_b.clone()).service(cors_b.handlers((
+        profile,
+        reports,
+        admin_delete,
+    ))))
+    .await;
+
+    // `#[cors]` alone: each app's own policy, whole.
+    let res = test::call_service(&app_a, get("/api/profile", APP).to_request()).await;
+    assert_eq!(
+        cors_headers(&res),
+        exact(&[
+            ("access-control-allow-origin", APP),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-expose-headers", "x-request-id"),
+            ("vary", "Origin"),
+        ])
+    );
+    let res = test::call_service(&app_b, get("/api/profile", APP).to_request()).await;
+    assert_eq!(cors_headers(&res), exact(&[("vary", "Origin")]));
+    let res = test::call_service(&app_b, get("/api/profile", OTHER).to_request()).await;
+    assert_eq!(
+        cors_headers(&res),
+        exact(&[
+            ("access-control-allow-origin", OTHER),
+            ("access-control-expose-headers", "x-trace-id"),
+            ("vary", "Origin"),
+        ])
+    );
+    let res = test::call_service(&app_a, get("/api/profile", OTHER).to_request()).await;
+    assert_eq!(cors_headers(&res), exact(&[("vary", "Origin")]));
+
+    // `expose` replaced, the rest inherited from each app.
+    let req = preflight("/api/reports", APP, "POST")
+        .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type"))
+        .to_request();
+    let res = test::call_service(&app_a, req).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        cors_headers(&res),
+        exact(&[
+            ("access-control-allow-origin", APP),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "POST"),
+            ("access-control-allow-headers", "content-type"),
+            ("access-control-max-age", "600"),
+            ("vary", FULL_PREFLIGHT_VARY),
+        ])
+    );
+    let req = preflight("/api/reports", OTHER, "POST")
+        .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "x-api-key"))
+        .to_request();
+    let res = test::call_service(&app_b, req).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        cors_headers(&res),
+        exact(&[
+            ("access-control-allow-origin", OTHER),
+            ("access-control-allow-methods", "POST"),
+            ("access-control-allow-headers", "x-api-key"),
+            ("access-control-max-age", "60"),
+            ("vary", FULL_PREFLIGHT_VARY),
+        ])
+    );
+    let req = preflight("/api/reports", APP, "POST").to_request();
+    assert_eq!(
+        test::call_service(&app_b, req).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let req = TestRequest::post()
+        .uri("/api/reports")
+        .insert_header((header::ORIGIN, OTHER))
+        .to_request();
+    let res = test::call_service(&app_b, req).await;
+    assert_eq!(
+        cors_headers(&res),
+        exact(&[
+            ("access-control-allow-origin", OTHER),
+            ("access-control-expose-headers", "x-report-id"),
+            ("vary", "Origin"),
+        ])
+    );
+
+    // `origins` replaced: the same admin origin in both apps, each with
+    // its own credentials and max-age.
+    let res = test::call_service(
+        &app_a,
+        preflight("/api/admin/1", ADMIN_COM, "DELETE").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        cors_headers(&res),
+        exact(&[
+            ("access-control-allow-origin", ADMIN_COM),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "DELETE"),
+            ("access-control-max-age", "600"),
+            ("vary", FULL_PREFLIGHT_VARY),
+        ])
+    );
+    let res = test::call_service(
+        &app_b,
+        preflight("/api/admin/1", ADMIN_COM, "DELETE").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        cors_headers(&res),
+        exact(&[
+            ("access-control-allow-origin", ADMIN_COM),
+            ("access-control-allow-methods", "DELETE"),
+            ("access-control-max-age", "60"),
+            ("vary", FULL_PREFLIGHT_VARY),
+        ])
+    );
+}
+
+#[actix_web::test]
+async fn refused_preflights_to_generated_routes_are_explained_in_the_log() {
+    let logs = Logs::capture();
+    let cors = default_methods_builder()
+        .rejection_header(true)
+        .build()
+        .unwrap();
+    let app = test::init_service(App::new().wrap(cors.clone()).service(cors.handlers((
+        admin_read,
+        admin_delete,
+        reports,
+        metrics,
+    ))))
+    .await;
+    logs.take();
+
+    // A method no handler at the path is registered for.
+    let res = test::call_service(
+        &app,
+        preflight("/api/admin/42", ADMIN_COM, "PUT").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        value(res.headers(), "x-cors-rejected"),
+        Some(
+            "no-handler-for-method: no `#[cors]` handler at `/api/admin/{id}` is registered for \
+             `PUT` (registered: GET, DELETE)"
+        )
+    );
+    let record = logs.warning("no-handler-for-method");
+    assert_eq!(record.field("origin"), Some(ADMIN_COM));
+    assert_eq!(record.field("method"), Some("OPTIONS"));
+    assert_eq!(record.field("requested_method"), Some("PUT"));
+    assert_eq!(record.field("path"), Some("/api/admin/42"));
+    assert_eq!(record.field("kind"), Some("preflight"));
+    assert_eq!(record.field("registered"), Some("GET, DELETE"));
+    assert_eq!(
+        record.message,
+        "CORS preflight for PUT /api/admin/42 from `https://admin.example.com` rejected: no \
+         `#[cors]` handler at `/api/admin/{id}` is registered for `PUT` (registered: GET, \
+         DELETE); answered 403, so the browser will not send the PUT request; if pages on other \
+         origins should send `PUT` here, register a handler for it at `/api/admin/{id}` through \
+         `Cors::handlers`; otherwise have the page use a registered method"
+    );
+
+    // A handler with CORS turned off.
+    let res = test::call_service(
+        &app,
+        preflight("/internal/metrics", APP, "GET").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let record = logs.warning("handler-cors-disabled");
+    assert_eq!(record.field("origin"), Some(APP));
+    assert_eq!(record.field("method"), Some("OPTIONS"));
+    assert_eq!(record.field("requested_method"), Some("GET"));
+    assert_eq!(record.field("path"), Some("/internal/metrics"));
+    assert_eq!(record.field("handler"), Some("metrics"));
+    assert_eq!(
+        record.message,
+        "CORS preflight for GET /internal/metrics from `https://app.example` rejected: handler \
+         `metrics` has CORS turned off (`#[cors(disable)]`); answered 403, so the browser will \
+         not send the GET request; if pages on other origins must call it, replace `disable` \
+         on `metrics` with the settings they need (`#[cors]` alone for the app-wide policy)"
+    );
+
+    // A refusal by the handler's policy names the requested method and
+    // every header the policy lacks.
+    let req = preflight("/api/reports", APP, "POST")
+        .insert_header((
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "x-a, content-type, x-b",
+        ))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let record = logs.warning("header-not-allowed");
+    assert_eq!(record.field("requested_method"), Some("POST"));
+    assert_eq!(record.field("path"), Some("/api/reports"));
+    assert!(
+        record.message.starts_with(
+            "CORS preflight for POST /api/reports from `https://app.example` rejected: request \
+             header `x-a` is not in the allowed headers (allowed: content-type); add every \
+             header the preflight asks for and the policy lacks (`x-a`, `x-b`) to"
+        ),
+        "{}",
+        record.message
+    );
+    assert!(
+        record
+            .message
+            .ends_with("answered 403, so the browser will not send the POST request"),
+        "{}",
+        record.message
+    );
+}
+
+#[actix_web::test]
+async fn a_request_blocked_by_a_handler_policy_is_explained_as_blocked() {
+    let logs = Logs::capture();
+    let cors = default_methods_builder()
+        .block_disallowed_origins(true)
+        .build()
+        .unwrap();
+    let app = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(cors.handlers(admin_delete)),
+    )
+    .await;
+    logs.take();
+    let req = TestRequest::delete()
+        .uri("/api/admin/3")
+        .insert_header((header::ORIGIN, APP))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let record = logs.warning("origin-not-allowed");
+    assert_eq!(record.field("method"), Some("DELETE"));
+    assert_eq!(record.field("kind"), Some("request"));
+    assert!(
+        record
+            .message
+            .ends_with("answered 403 without running the handler (`block_disallowed_origins`)"),
+        "{}",
+        record.message
+    );
 }
