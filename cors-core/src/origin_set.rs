@@ -89,6 +89,12 @@ impl OriginSet {
         set
     }
 
+    /// Whether any subdomain or port-wildcard pattern is allowed.
+    fn has_patterns(&self) -> bool {
+        !(self.subdomains.iter().all(FastHashMap::is_empty)
+            && self.any_port_hosts.iter().all(FastHashSet::is_empty))
+    }
+
     /// Whether every origin is allowed (`*`).
     pub(crate) fn is_any(&self) -> bool {
         self.any
@@ -99,8 +105,7 @@ impl OriginSet {
         !self.any
             && !self.null
             && self.exact.is_empty()
-            && self.subdomains.iter().all(FastHashMap::is_empty)
-            && self.any_port_hosts.iter().all(FastHashSet::is_empty)
+            && !self.has_patterns()
             && self.regexes.is_none()
             && self.predicate.is_none()
     }
@@ -137,9 +142,12 @@ impl OriginSet {
         if self.any || self.exact.contains(origin) {
             return true;
         }
-        if let Some(parsed) = RequestOrigin::parse(origin) {
-            if self.pattern_allows(parsed) {
-                return true;
+        // Parsing costs more than the lookups; only patterns need it.
+        if self.has_patterns() {
+            if let Some(parsed) = RequestOrigin::parse(origin) {
+                if self.pattern_allows(parsed) {
+                    return true;
+                }
             }
         }
         if self
