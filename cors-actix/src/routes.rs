@@ -319,8 +319,10 @@ impl Cors {
                 };
                 let mut builder = self.policy().to_builder().merge(&info.policy, &provenance);
                 if info.policy.methods.is_none() {
-                    if let Some(methods) = with_route_methods(self.policy(), info) {
-                        builder = builder.allowed_methods(methods);
+                    // A route declares the methods it answers, so a preflight
+                    // for one of them is never refused for the method alone.
+                    for method in route_methods_refused_by(self.policy(), info) {
+                        builder = builder.allowed_method(method);
                     }
                 }
                 match builder.build() {
@@ -390,44 +392,21 @@ impl Cors {
     }
 }
 
-/// Methods browsers can never send (`fetch` throws), so never preflighted:
-/// left out of the methods a route adds to its policy.
-const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
-
-/// For a handler without `methods`: the app-wide methods followed by those
-/// of its routes the app-wide policy does not allow, or `None` when it
-/// allows them all. A route declares the methods it answers, so a preflight
-/// for one of them is never refused for the method alone.
-fn with_route_methods(app: &Policy, info: &HandlerInfo) -> Option<Vec<String>> {
-    let mut added: Vec<&str> = Vec::new();
+/// The methods of the handler's routes that `policy` does not allow, in
+/// registration order, leaving out those browsers can never send.
+fn route_methods_refused_by(policy: &Policy, info: &HandlerInfo) -> Vec<&'static str> {
+    let mut refused: Vec<&'static str> = Vec::new();
     for route in info.routes {
         for &method in route.methods {
-            if !app.allows_method(method)
-                && !FORBIDDEN_METHODS.contains(&method)
-                && !added.contains(&method)
+            if !policy.allows_method(method)
+                && !cors_core::is_forbidden_method(method)
+                && !refused.contains(&method)
             {
-                added.push(method);
+                refused.push(method);
             }
         }
     }
-    if added.is_empty() {
-        return None;
-    }
-    // A policy allowing any method allows every route method, so the app's
-    // list is its `Access-Control-Allow-Methods` value here.
-    let app_methods = app
-        .fixed_header_values()
-        .into_iter()
-        .find(|(name, _)| *name == header::ACCESS_CONTROL_ALLOW_METHODS.as_str())
-        .map_or("", |(_, value)| value);
-    Some(
-        app_methods
-            .split(", ")
-            .filter(|method| !method.is_empty())
-            .chain(added)
-            .map(str::to_owned)
-            .collect(),
-    )
+    refused
 }
 
 impl Cors {
@@ -447,17 +426,7 @@ impl Cors {
         for warning in policy.warnings() {
             tracing::warn!(handler, path, "CORS policy of `#[cors]` handler: {warning}");
         }
-        let mut refused: Vec<&str> = Vec::new();
-        for route in info.routes {
-            for &method in route.methods {
-                if !policy.allows_method(method)
-                    && !FORBIDDEN_METHODS.contains(&method)
-                    && !refused.contains(&method)
-                {
-                    refused.push(method);
-                }
-            }
-        }
+        let refused = route_methods_refused_by(policy, info);
         if refused.is_empty() {
             return;
         }

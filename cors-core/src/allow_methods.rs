@@ -59,8 +59,9 @@ pub(crate) fn normalize(method: &str) -> String {
         .map_or_else(|| method.to_owned(), |m| (*m).to_owned())
 }
 
-/// `CONNECT`, `TRACE` and `TRACK`, which scripts can never send.
-pub(crate) fn is_forbidden(method: &str) -> bool {
+/// Whether `method` is a forbidden method (Fetch § forbidden method:
+/// `CONNECT`, `TRACE` or `TRACK`, in any case), which scripts can never send.
+pub fn is_forbidden(method: &str) -> bool {
     ["CONNECT", "TRACE", "TRACK"]
         .iter()
         .any(|m| m.eq_ignore_ascii_case(method))

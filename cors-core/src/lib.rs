@@ -76,6 +76,7 @@ mod setting;
 mod token;
 mod vary;
 
+pub use allow_methods::is_forbidden as is_forbidden_method;
 pub use decision::{
     header, CorsRequest, Decision, Escaped, HeaderField, Rejection, RequestKind, ResponseHeaders,
 };

@@ -178,6 +178,24 @@ impl PolicyBuilder {
         self
     }
 
+    /// Adds one allowed method to those allowed so far (the default `GET`,
+    /// `HEAD`, `POST`, or the list given to
+    /// [`allowed_methods`](Self::allowed_methods)).
+    ///
+    /// ```
+    /// let policy = cors_core::Policy::builder()
+    ///     .allowed_origin("https://app.example.com")
+    ///     .allowed_method("DELETE")
+    ///     .build()?;
+    /// assert!(policy.allows_method("DELETE") && policy.allows_method("GET"));
+    /// assert!(!policy.allows_method("PUT"));
+    /// # Ok::<(), cors_core::ConfigError>(())
+    /// ```
+    pub fn allowed_method(mut self, method: impl Into<String>) -> Self {
+        self.methods.push(method.into());
+        self
+    }
+
     /// Allows any method.
     pub fn allow_any_method(self) -> Self {
         self.allowed_methods(["*"])
