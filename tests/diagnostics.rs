@@ -1175,3 +1175,40 @@ async fn a_handler_allow_origin_is_reported_only_when_it_is_replaced() {
     assert_eq!(warnings[0].field("handler_value"), "*");
     assert_eq!(warnings[0].field("cors_value"), APP);
 }
+
+// ---------------------------------------------------------------------------
+// A preflight allowed to a path no route matches
+// ---------------------------------------------------------------------------
+
+#[actix_rt::test]
+async fn an_allowed_preflight_to_a_path_without_a_route_is_a_warning() {
+    let logs = Logs::capture();
+    let cors = api();
+    let res = send(&cors, preflight("/api/item/7", APP, "DELETE")).await;
+    // The preflight itself is allowed: the policy does not know the routes.
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let warnings = logs.matching(Level::WARN, "no route matches");
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    let w = &warnings[0];
+    assert_eq!(
+        w.message,
+        "CORS preflight for DELETE /api/item/7 from `https://app.example.com` allowed, but no \
+         route matches /api/item/7: unless a default service answers it, the DELETE request \
+         will get 404; check the URL the page calls (a missing prefix or trailing slash is \
+         typical)"
+    );
+    assert_eq!(w.field("reason"), "no-route");
+    assert_eq!(w.field("path"), "/api/item/7");
+    assert_eq!(w.field("requested_method"), "DELETE");
+
+    logs.clear();
+    send(&cors, preflight("/api/items/7", APP, "DELETE")).await;
+    assert!(logs.matching(Level::WARN, "no route matches").is_empty());
+}
+
+#[actix_rt::test]
+async fn routes_are_not_looked_up_for_preflights_while_debug_is_off() {
+    let logs = Logs::capture_at(LevelFilter::INFO);
+    send(&api(), preflight("/api/item/7", APP, "DELETE")).await;
+    assert!(logs.matching(Level::WARN, "no route matches").is_empty());
+}

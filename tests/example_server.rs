@@ -170,9 +170,15 @@ async fn with_no_variables_every_route_works_for_a_local_front_end() {
             .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type"))
             .to_request();
         let res = test::call_service(&app, preflight).await;
-        assert_eq!(res.status(), StatusCode::NO_CONTENT, "preflight {method} {path}");
         assert_eq!(
-            res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+            res.status(),
+            StatusCode::NO_CONTENT,
+            "preflight {method} {path}"
+        );
+        assert_eq!(
+            res.headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .unwrap(),
             origin
         );
 
@@ -186,7 +192,9 @@ async fn with_no_variables_every_route_works_for_a_local_front_end() {
         let res = test::call_service(&app, actual).await;
         assert_eq!(res.status(), status, "{method} {path}");
         assert_eq!(
-            res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+            res.headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .unwrap(),
             origin,
             "{method} {path}"
         );

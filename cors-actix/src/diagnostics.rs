@@ -130,7 +130,9 @@ pub(crate) fn worth_logging(req: &HttpRequest, decision: &Decision<'_>) -> bool 
 /// Logs an allowed CORS request, only when `debug` is on: a `debug` line,
 /// and a `warn` when the browser will refuse what the policy allowed because
 /// the page asked for credentials the policy does not give (see
-/// [`credentials_refused`]). Costs one level check when `debug` is off.
+/// [`credentials_refused`]) or when an allowed preflight's path has no route
+/// (see [`preflight_without_route`]). Costs one level check when `debug` is
+/// off.
 #[inline]
 pub(crate) fn allowed(req: &HttpRequest, decision: &Decision<'_>, policy: &Policy) {
     if !debug_enabled() {
@@ -140,7 +142,35 @@ pub(crate) fn allowed(req: &HttpRequest, decision: &Decision<'_>, policy: &Polic
     if decision.kind() == RequestKind::Actual && !policy.allows_credentials() {
         credentials_refused(req, &facts, decision, policy);
     }
+    if decision.kind() == RequestKind::Preflight {
+        preflight_without_route(req, &facts);
+    }
     explain(&facts, Outcome::Unstated, decision, policy);
+}
+
+/// A preflight the middleware allowed to a path no route matches: the
+/// browser will send the request itself, which routing then answers 404
+/// (unless a default service answers it). A typo or a missing prefix in
+/// the page's URL is the usual cause, and the browser's console shows only
+/// the 404.
+fn preflight_without_route(req: &HttpRequest, facts: &Facts<'_>) {
+    if req.resource_map().has_resource(req.path()) {
+        return;
+    }
+    let origin = EscapedBytes(facts.origin.unwrap_or_default());
+    let path = Escaped(facts.path);
+    let requested = EscapedBytes(facts.requested_method.unwrap_or_default());
+    tracing::warn!(
+        origin = %origin,
+        method = facts.method,
+        path = %path,
+        kind = "preflight",
+        requested_method = %requested,
+        reason = "no-route",
+        "CORS preflight for {requested} {path} from `{origin}` allowed, but no route matches \
+         {path}: unless a default service answers it, the {requested} request will get 404; \
+         check the URL the page calls (a missing prefix or trailing slash is typical)"
+    );
 }
 
 /// The one refusal the engine cannot see: the page sent the request with
