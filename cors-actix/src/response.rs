@@ -145,32 +145,26 @@ pub(crate) fn apply_with_origin(
 ) {
     let headers = decision.headers();
     let allow_origin = headers.allow_origin();
-    let allow_origin_value = match allow_origin {
-        None => None,
-        Some("*") => Some(ANY),
-        // An echoed origin: reuse the request's own bytes.
-        Some(_) => request_origin.cloned(),
-    };
     // A CORS request's answer, or a static `*`, replaces whatever the
-    // handler said (the insert hands back what it replaced: one lookup); a
-    // non-CORS request under any other policy keeps it.
-    let replaced = match allow_origin_value {
-        Some(value) => Some(response_headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value)),
-        None if decision.kind() != RequestKind::NotCors => {
-            Some(response_headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN))
-        }
-        None => None,
-    };
-    let ours = allow_origin.unwrap_or("(none)");
-    for theirs in replaced.into_iter().flatten() {
-        if theirs.as_bytes() != ours.as_bytes() {
+    // handler said; a non-CORS request under any other policy keeps it.
+    let ours_replace = allow_origin.is_some() || decision.kind() != RequestKind::NotCors;
+    if let Some(existing) = response_headers
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .filter(|_| ours_replace)
+    {
+        let ours = allow_origin.unwrap_or("(none)");
+        if existing.as_bytes() != ours.as_bytes() {
             tracing::warn!(
-                handler_value = %Escaped(theirs.to_str().unwrap_or("(not text)")),
+                handler_value = %Escaped(existing.to_str().unwrap_or("(not text)")),
                 cors_value = %ours,
                 "the handler or an inner middleware set `Access-Control-Allow-Origin`; the CORS \
                  middleware replaced it so browsers see one value (two values fail every CORS \
                  check); remove it from the handler"
             );
+        }
+        if allow_origin.is_none() {
+            response_headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+            response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
         }
     }
     // Only the policy grants credentials: a handler's own ACAC next to an
@@ -184,6 +178,12 @@ pub(crate) fn apply_with_origin(
         response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
     }
 
+    let allow_origin = match allow_origin {
+        None => None,
+        Some("*") => Some(ANY),
+        // An echoed origin: reuse the request's own bytes.
+        Some(_) => request_origin.cloned(),
+    };
     let mut set = |name: HeaderName, value: Option<HeaderValue>| {
         if let Some(value) = value {
             response_headers.insert(name, value);
@@ -192,6 +192,7 @@ pub(crate) fn apply_with_origin(
     let policy_value = |fixed: &Option<Fixed>, text: Option<&str>| {
         text.and_then(|text| header_value(fixed.as_ref(), text))
     };
+    set(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
     set(
         header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
         headers.allow_credentials().then_some(TRUE),
@@ -225,31 +226,18 @@ pub(crate) fn merge_vary(response_headers: &mut HeaderMap, vary: Vary) {
     if vary.is_empty() {
         return;
     }
-    // Ours goes in with one lookup; the response's own lines, if it had
-    // any, come back out to be merged with ours.
-    let existing: Vec<HeaderValue> = response_headers
-        .insert(header::VARY, vary_value(vary))
-        .collect();
-    if existing.is_empty() {
+    let mut existing = response_headers.get_all(header::VARY).peekable();
+    if existing.peek().is_none() {
+        response_headers.insert(header::VARY, vary_value(vary));
         return;
     }
     let joined = existing
-        .iter()
         .filter_map(|v| v.to_str().ok())
         .collect::<Vec<_>>()
         .join(", ");
-    match vary.merge_into(&joined) {
-        Some(merged) => {
-            if let Ok(value) = HeaderValue::from_str(&merged) {
-                response_headers.insert(header::VARY, value);
-            }
-        }
-        // The response's own `Vary` already names ours (or is `*`): keep it.
-        None => {
-            response_headers.remove(header::VARY);
-            for value in existing {
-                response_headers.append(header::VARY, value);
-            }
+    if let Some(merged) = vary.merge_into(&joined) {
+        if let Ok(value) = HeaderValue::from_str(&merged) {
+            response_headers.insert(header::VARY, value);
         }
     }
 }
