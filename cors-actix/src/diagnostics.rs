@@ -29,27 +29,6 @@ use actix_web::http::header::{self, HeaderMap, HeaderName};
 use actix_web::HttpRequest;
 use cors_core::{ConfigWarning, Decision, Escaped, Policy, Rejection, RequestKind, Setting};
 
-/// The request facts a log line names, for callers that only have these
-/// three. Prefer [`Facts`], which also carries the preflight's requested
-/// method and headers.
-pub(crate) struct RequestFacts<'a> {
-    pub(crate) method: &'a str,
-    pub(crate) path: &'a str,
-    pub(crate) origin: Option<&'a str>,
-}
-
-/// Logs one decision whose outcome the caller does not state; see [`explain`].
-pub(crate) fn log_decision(facts: &RequestFacts<'_>, decision: &Decision<'_>, policy: &Policy) {
-    let facts = Facts {
-        method: facts.method,
-        path: facts.path,
-        origin: facts.origin.map(str::as_bytes),
-        requested_method: None,
-        requested_headers: None,
-    };
-    explain(&facts, Outcome::Unstated, decision, policy);
-}
-
 /// What a log line says about a request, borrowed from it as sent.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Facts<'a> {

@@ -1,9 +1,12 @@
 //! Reading what the engine needs from an actix request, borrowed.
 
-use actix_web::dev::RequestHead;
-use actix_web::http::header::{self, HeaderMap, HeaderName};
+use actix_web::dev::{RequestHead, ServiceRequest};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, Uri};
 use actix_web::HttpRequest;
 use cors_core::{CorsRequest, HeaderField};
+
+use crate::diagnostics::Facts;
 
 // Built at compile time: `from_static` called at run time parses the name.
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -22,6 +25,57 @@ pub(crate) fn cors_request(head: &RequestHead) -> CorsRequest<'_> {
         request_method: field(headers, &header::ACCESS_CONTROL_REQUEST_METHOD),
         request_headers: field(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS),
         request_private_network: field(headers, &ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK),
+    }
+}
+
+/// What deciding a request that is not a preflight, and the error path,
+/// need once the request has moved into the inner service (routing needs it
+/// unshared): cheap clones.
+pub(crate) struct RequestSnapshot {
+    method: Method,
+    /// The first `Origin` line.
+    pub(crate) origin: Option<HeaderValue>,
+    repeated_origin: bool,
+    /// For the error path's log line: only CORS requests are ever logged.
+    uri: Option<Uri>,
+}
+
+impl RequestSnapshot {
+    pub(crate) fn new(req: &ServiceRequest) -> Self {
+        let mut origins = req.headers().get_all(header::ORIGIN);
+        let origin = origins.next().cloned();
+        RequestSnapshot {
+            method: req.method().clone(),
+            repeated_origin: origins.next().is_some(),
+            uri: origin.is_some().then(|| req.uri().clone()),
+            origin,
+        }
+    }
+
+    /// The engine's view of the request: its method and `Origin`, all the
+    /// engine reads of a request that is not a preflight.
+    pub(crate) fn cors_request(&self) -> CorsRequest<'_> {
+        let origin = match &self.origin {
+            None => HeaderField::Absent,
+            Some(_) if self.repeated_origin => HeaderField::Repeated,
+            Some(value) => HeaderField::Value(value.as_bytes()),
+        };
+        CorsRequest {
+            method: self.method.as_str(),
+            origin,
+            ..CorsRequest::default()
+        }
+    }
+
+    /// What a log line says about the request.
+    pub(crate) fn facts(&self) -> Facts<'_> {
+        Facts {
+            method: self.method.as_str(),
+            path: self.uri.as_ref().map_or("", Uri::path),
+            origin: self.origin.as_ref().map(HeaderValue::as_bytes),
+            requested_method: None,
+            requested_headers: None,
+        }
     }
 }
 
@@ -57,6 +111,7 @@ pub(crate) fn is_same_origin(req: &HttpRequest) -> bool {
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+    use cors_core::Policy;
 
     #[test]
     fn same_origin_compares_scheme_and_host() {
@@ -89,5 +144,55 @@ mod tests {
             .append_header(("origin", "https://b.example"))
             .to_http_request();
         assert_eq!(cors_request(req.head()).origin, HeaderField::Repeated);
+    }
+
+    #[test]
+    fn the_snapshot_decides_every_non_options_request_alike() {
+        let policies = [
+            Policy::builder()
+                .allowed_origin("https://app.example")
+                .allowed_methods(["GET", "PUT"])
+                .allowed_headers(["x-a"])
+                .allow_private_network(true)
+                .build()
+                .unwrap(),
+            Policy::builder()
+                .allow_any_origin()
+                .expose_any_header()
+                .build()
+                .unwrap(),
+            Policy::builder()
+                .allowed_origin("https://app.example")
+                .allow_credentials(true)
+                .vary(false)
+                .build()
+                .unwrap(),
+        ];
+        for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
+            for origins in [
+                &[][..],
+                &["https://app.example"][..],
+                &["https://evil.example"][..],
+                &["https://app.example", "https://app.example"][..],
+            ] {
+                let mut req = TestRequest::default()
+                    .method(method.clone())
+                    .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"))
+                    .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "x-a,x-b"))
+                    .insert_header(("access-control-request-private-network", "true"));
+                for origin in origins {
+                    req = req.append_header((header::ORIGIN, *origin));
+                }
+                let req = req.to_srv_request();
+                let snapshot = RequestSnapshot::new(&req);
+                for policy in &policies {
+                    assert_eq!(
+                        policy.decide(&snapshot.cors_request()),
+                        policy.decide(&cors_request(req.head())),
+                        "{method} {origins:?}"
+                    );
+                }
+            }
+        }
     }
 }

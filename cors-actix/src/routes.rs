@@ -38,7 +38,6 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{AppService, HttpServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::guard::{self, Guard, GuardContext};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpRequest, HttpResponse, Resource};
 use cors_core::{
     ConfigError, CorsRequest, Decision, Escaped, HeaderField, Policy, PolicyOverride, Provenance,
@@ -48,12 +47,11 @@ use futures_util::future::{ready as ready_ok, Ready};
 use pin_project_lite::pin_project;
 
 use crate::cors::Cors;
-use crate::diagnostics::{
-    self, log_decision, warn_enabled, EscapedBytes, Facts, Outcome, RequestFacts,
-};
-use crate::request::{cors_request, is_same_origin};
+use crate::diagnostics::{self, warn_enabled, EscapedBytes, Facts, Outcome};
+use crate::request::{cors_request, is_same_origin, RequestSnapshot};
 use crate::response::{
-    add_rejection_header, apply, merge_vary, preflight_response, FixedValues, REJECTED_HEADER,
+    add_rejection_header, apply_with_origin, merge_vary, preflight_response, FixedValues,
+    REJECTED_HEADER,
 };
 
 /// The name prefix of the preflight resources generated for annotated handlers.
@@ -578,7 +576,13 @@ where
                         &merged.policy,
                     );
                     let mut res = HttpResponse::Forbidden().finish();
-                    decorate(&decision, req.headers(), res.headers_mut(), cors, merged);
+                    decorate(
+                        &decision,
+                        req.headers().get(header::ORIGIN),
+                        res.headers_mut(),
+                        cors,
+                        merged,
+                    );
                     res.extensions_mut().insert(RouteHandled);
                     return HandlerFuture::done(req.into_response(res));
                 }
@@ -604,56 +608,14 @@ fn log_actual(req: &HttpRequest, decision: &Decision<'_>, policy: &Policy) {
 /// Adds a decision's headers (and the debug header, when on) to a response.
 fn decorate(
     decision: &Decision<'_>,
-    request_headers: &HeaderMap,
+    request_origin: Option<&HeaderValue>,
     response_headers: &mut HeaderMap,
     cors: &HandlerCors,
     merged: &MergedPolicy,
 ) {
-    apply(decision, request_headers, response_headers, &merged.fixed);
+    apply_with_origin(decision, request_origin, response_headers, &merged.fixed);
     if cors.rejection_header {
         add_rejection_header(decision, response_headers);
-    }
-}
-
-/// What the error path needs once the request has moved into the inner
-/// service: cheap clones.
-struct RequestSnapshot {
-    method: Method,
-    uri: Uri,
-    origin: Option<HeaderValue>,
-    repeated_origin: bool,
-}
-
-impl RequestSnapshot {
-    fn new(req: &ServiceRequest) -> Self {
-        let mut origins = req.headers().get_all(header::ORIGIN);
-        RequestSnapshot {
-            method: req.method().clone(),
-            uri: req.uri().clone(),
-            origin: origins.next().cloned(),
-            repeated_origin: origins.next().is_some(),
-        }
-    }
-
-    fn cors_request(&self) -> CorsRequest<'_> {
-        let origin = match &self.origin {
-            None => HeaderField::Absent,
-            Some(_) if self.repeated_origin => HeaderField::Repeated,
-            Some(value) => HeaderField::Value(value.as_bytes()),
-        };
-        CorsRequest {
-            method: self.method.as_str(),
-            origin,
-            ..CorsRequest::default()
-        }
-    }
-
-    fn headers(&self) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        if let Some(origin) = &self.origin {
-            headers.insert(header::ORIGIN, origin.clone());
-        }
-        headers
     }
 }
 
@@ -727,12 +689,12 @@ where
                 Poll::Ready(match result {
                     Ok(res) => {
                         let (request, mut response) = res.into_parts();
-                        if let Some(merged) = &cors.policy {
-                            let decision = merged.policy.decide(&cors_request(request.head()));
+                        if let (Some(merged), Some(snapshot)) = (&cors.policy, &snapshot) {
+                            let decision = merged.policy.decide(&snapshot.cors_request());
                             log_actual(&request, &decision, &merged.policy);
                             decorate(
                                 &decision,
-                                request.headers(),
+                                snapshot.origin.as_ref(),
                                 response.headers_mut(),
                                 &cors,
                                 merged,
@@ -748,19 +710,16 @@ where
                                 let decision = merged.policy.decide(&request);
                                 if decision.kind() != RequestKind::NotCors && !decision.is_allowed()
                                 {
-                                    let facts = RequestFacts {
-                                        method: snapshot.method.as_str(),
-                                        path: snapshot.uri.path(),
-                                        origin: snapshot
-                                            .origin
-                                            .as_ref()
-                                            .and_then(|o| o.to_str().ok()),
-                                    };
-                                    log_decision(&facts, &decision, &merged.policy);
+                                    diagnostics::explain(
+                                        &snapshot.facts(),
+                                        Outcome::HandlerRan,
+                                        &decision,
+                                        &merged.policy,
+                                    );
                                 }
                                 decorate(
                                     &decision,
-                                    &snapshot.headers(),
+                                    snapshot.origin.as_ref(),
                                     res.headers_mut(),
                                     &cors,
                                     merged,
