@@ -1212,3 +1212,45 @@ async fn routes_are_not_looked_up_for_preflights_while_debug_is_off() {
     send(&api(), preflight("/api/item/7", APP, "DELETE")).await;
     assert!(logs.matching(Level::WARN, "no route matches").is_empty());
 }
+
+// ---------------------------------------------------------------------------
+// `#[cors]` handlers get the same notes
+// ---------------------------------------------------------------------------
+
+/// Exposes its own `x-report-id`, but also sets `x-trace` unexposed.
+#[cors_actix::cors(expose = ["x-report-id"])]
+#[actix_web::get("/api/reports")]
+async fn reports() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("x-report-id", "r-1"))
+        .insert_header(("x-trace", "t-1"))
+        .finish()
+}
+
+#[actix_rt::test]
+async fn a_cors_handler_response_header_scripts_cannot_read_is_reported_once() {
+    let logs = Logs::capture();
+    let cors = api();
+    let app = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(cors.handlers(reports)),
+    )
+    .await;
+    for _ in 0..2 {
+        let res = test::call_service(&app, get("/api/reports", APP).to_request()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()
+                .get(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+                .unwrap(),
+            "x-report-id"
+        );
+    }
+    let hidden = logs.matching(Level::DEBUG, "is hidden from scripts");
+    let names: Vec<&str> = hidden.iter().map(|r| r.field("header")).collect();
+    // `x-report-id` is exposed by the handler's own policy.
+    assert_eq!(names, ["x-trace"], "{hidden:#?}");
+    assert_eq!(hidden[0].field("path"), "/api/reports");
+    assert_eq!(hidden[0].field("exposed"), "x-report-id");
+}

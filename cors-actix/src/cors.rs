@@ -48,8 +48,9 @@ pub(crate) struct CorsInner {
     pub(crate) rejection_header: bool,
     /// Set once the startup summary has been logged (once per `Cors`, not per worker).
     summary_logged: AtomicBool,
-    /// What the log has already said (shared by every worker).
-    pub(crate) diagnostics: Diagnostics,
+    /// What the log has already said (shared by every worker, and by the
+    /// `#[cors]` handlers merged from this policy).
+    pub(crate) diagnostics: Arc<Diagnostics>,
 }
 
 impl Cors {
@@ -334,7 +335,7 @@ impl CorsBuilder {
                 block_disallowed_origins: self.block_disallowed_origins,
                 rejection_header: self.rejection_header,
                 summary_logged: AtomicBool::new(false),
-                diagnostics: Diagnostics::default(),
+                diagnostics: Arc::default(),
             }),
         }
     }

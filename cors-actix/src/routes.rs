@@ -47,7 +47,7 @@ use futures_util::future::{ready as ready_ok, Ready};
 use pin_project_lite::pin_project;
 
 use crate::cors::Cors;
-use crate::diagnostics::{self, warn_enabled, EscapedBytes, Facts, Outcome};
+use crate::diagnostics::{self, warn_enabled, Diagnostics, EscapedBytes, Facts, Outcome};
 use crate::request::{cors_request, is_same_origin, RequestSnapshot};
 use crate::response::{
     add_rejection_header, apply_with_origin, merge_vary, preflight_response, FixedValues,
@@ -346,6 +346,7 @@ impl Cors {
                     policy,
                     block_disallowed_origins: self.inner.block_disallowed_origins,
                     rejection_header: self.inner.rejection_header,
+                    diagnostics: Arc::clone(&self.inner.diagnostics),
                 }),
             });
         }
@@ -491,6 +492,9 @@ struct HandlerCors {
     policy: Option<MergedPolicy>,
     block_disallowed_origins: bool,
     rejection_header: bool,
+    /// What the log has already said, shared with the app-wide `Cors` this
+    /// handler's policy was merged from.
+    diagnostics: Arc<Diagnostics>,
 }
 
 /// The middleware `#[cors(...)]` wraps around each of a handler's resources
@@ -699,6 +703,14 @@ where
                                 &cors,
                                 merged,
                             );
+                            if decision.is_allowed() && diagnostics::debug_enabled() {
+                                cors.diagnostics.report_hidden_headers(
+                                    &Facts::of(&request),
+                                    &decision,
+                                    response.headers(),
+                                    &merged.policy,
+                                );
+                            }
                         }
                         response.extensions_mut().insert(RouteHandled);
                         Ok(ServiceResponse::new(request, response).map_into_left_body())
