@@ -30,7 +30,6 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::pin::pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -45,6 +44,10 @@ use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, HttpResponse};
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion};
+
+#[path = "../../cors-core/benches/support/medians.rs"]
+mod medians;
+use medians::median;
 
 const ALLOWED: &str = "https://app.example.com";
 const DISALLOWED: &str = "https://evil.example";
@@ -326,30 +329,6 @@ fn main() {
     if std::env::args().any(|a| a == "--bench") {
         print_table();
     }
-}
-
-/// Where criterion saved its figures (its own search order, minus `cargo metadata`).
-fn criterion_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return home.into();
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(target).join("criterion");
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion")
-}
-
-/// The median, in nanoseconds, of one benchmark of this run.
-fn median(group: &str, function: &str) -> Option<f64> {
-    let path = criterion_home()
-        .join(group.replace('/', "_"))
-        .join(function)
-        .join("new/estimates.json");
-    let json = std::fs::read_to_string(path).ok()?;
-    let median = &json[json.find("\"median\"")?..];
-    let value = &median[median.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    let end = value.find([',', '}'])?;
-    value[..end].trim().parse().ok()
 }
 
 fn verdict(ratio: f64, goal: f64) -> &'static str {

@@ -10,12 +10,15 @@
 //! "10,000 origins ÷ 1 origin" ratio of `BENCHMARKS.md` is printed.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use cors_core::{CorsRequest, Policy, PolicyBuilder, RequestKind};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
+
+#[path = "support/medians.rs"]
+mod medians;
+use medians::median;
 
 const REQUESTED_HEADERS: &str = "content-type,x-requested-with";
 
@@ -185,30 +188,6 @@ fn main() {
     if std::env::args().any(|a| a == "--bench") {
         print_ratios();
     }
-}
-
-/// Where criterion saved its figures (its own search order, minus `cargo metadata`).
-fn criterion_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return home.into();
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(target).join("criterion");
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion")
-}
-
-/// The median, in nanoseconds, of one benchmark of this run.
-fn median(group: &str, function: &str) -> Option<f64> {
-    let path = criterion_home()
-        .join(group.replace('/', "_"))
-        .join(function)
-        .join("new/estimates.json");
-    let json = std::fs::read_to_string(path).ok()?;
-    let median = &json[json.find("\"median\"")?..];
-    let value = &median[median.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    let end = value.find([',', '}'])?;
-    value[..end].trim().parse().ok()
 }
 
 fn print_ratios() {
