@@ -422,7 +422,9 @@ impl Cors {
             return;
         }
         tracing::debug!(handler, path, "CORS policy of `#[cors]` handler: {policy}");
-        for warning in policy.warnings() {
+        // What the handler inherits, the app-wide summary already warned about.
+        let inherited = self.policy().warnings();
+        for warning in policy.warnings().iter().filter(|w| !inherited.contains(w)) {
             tracing::warn!(handler, path, "CORS policy of `#[cors]` handler: {warning}");
         }
         let refused = route_methods_refused_by(policy, info);

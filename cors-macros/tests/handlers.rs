@@ -920,6 +920,32 @@ fn each_cors_logs_its_handler_policies_once_and_never_for_another() {
     assert_eq!(count(&logs), 1);
 }
 
+#[test]
+fn handlers_warn_only_about_risky_choices_of_their_own() {
+    let logs = Logs::capture();
+    // The app-wide policy's own risk (a port wildcard) is the app-wide
+    // summary's to report, not every handler's that inherits it.
+    let cors = Cors::builder()
+        .allowed_origin("http://localhost:*")
+        .build()
+        .unwrap();
+    let _ = cors.handlers((profile, public));
+    let warnings: Vec<Record> = logs
+        .take()
+        .into_iter()
+        .filter(|r| {
+            r.level == Level::WARN && r.message.starts_with("CORS policy of `#[cors]` handler: ")
+        })
+        .collect();
+    let handlers: Vec<Option<&str>> = warnings.iter().map(|r| r.field("handler")).collect();
+    assert_eq!(handlers, [Some("public")], "{}", warnings.len());
+    assert!(
+        warnings[0].message.contains("any origin"),
+        "{}",
+        warnings[0].message
+    );
+}
+
 /// Every CORS header and `Vary`, sorted by name: the exact answer.
 fn cors_headers<B>(res: &ServiceResponse<B>) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = res
