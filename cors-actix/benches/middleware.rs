@@ -38,10 +38,10 @@ use actix_rt::SystemRunner;
 use actix_service::Service;
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
-use actix_web::http::header::{self, HeaderName};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
-use actix_web::{web, App, HttpResponse};
+use actix_web::App;
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion};
 
@@ -49,70 +49,16 @@ use criterion::{BatchSize, BenchmarkGroup, Criterion};
 mod medians;
 use medians::median;
 
-const ALLOWED: &str = "https://app.example.com";
-const DISALLOWED: &str = "https://evil.example";
+#[path = "support/stacks.rs"]
+mod stacks;
+use stacks::{actix_cors, cors_actix, routes, Scenario, ALLOWED, SCENARIOS};
 
 /// The stacks, in the order the table reads them.
 const STACKS: [&str; 3] = ["none", "actix-cors", "cors-actix"];
 
-/// The scenarios: a name, and the request each sends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scenario {
-    /// `OPTIONS` from the allowed origin asking for `PUT` and two headers.
-    PreflightAllowed,
-    /// `GET` from the allowed origin.
-    ActualAllowed,
-    /// `GET` from a disallowed origin: the handler runs, no CORS headers.
-    ActualDisallowed,
-    /// `GET` without `Origin`: not a CORS request.
-    NoOrigin,
-    /// `OPTIONS` from a disallowed origin.
-    PreflightRejected,
-}
-
-const SCENARIOS: [Scenario; 5] = [
-    Scenario::PreflightAllowed,
-    Scenario::ActualAllowed,
-    Scenario::ActualDisallowed,
-    Scenario::NoOrigin,
-    Scenario::PreflightRejected,
-];
-
 impl Scenario {
-    fn name(self) -> &'static str {
-        match self {
-            Scenario::PreflightAllowed => "preflight-allowed",
-            Scenario::ActualAllowed => "actual-allowed",
-            Scenario::ActualDisallowed => "actual-disallowed",
-            Scenario::NoOrigin => "no-origin",
-            Scenario::PreflightRejected => "preflight-rejected",
-        }
-    }
-
     fn group(self) -> String {
         format!("middleware/{}", self.name())
-    }
-
-    fn request(self) -> TestRequest {
-        let preflight = |origin: &str| {
-            TestRequest::default()
-                .method(Method::OPTIONS)
-                .uri("/api/items")
-                .insert_header((header::ORIGIN, origin))
-                .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"))
-                .insert_header((
-                    header::ACCESS_CONTROL_REQUEST_HEADERS,
-                    "content-type,x-requested-with",
-                ))
-        };
-        let get = || TestRequest::get().uri("/api/items");
-        match self {
-            Scenario::PreflightAllowed => preflight(ALLOWED),
-            Scenario::ActualAllowed => get().insert_header((header::ORIGIN, ALLOWED)),
-            Scenario::ActualDisallowed => get().insert_header((header::ORIGIN, DISALLOWED)),
-            Scenario::NoOrigin => get(),
-            Scenario::PreflightRejected => preflight(DISALLOWED),
-        }
     }
 
     /// What each stack must answer, checked once before timing so the
@@ -165,69 +111,6 @@ impl Scenario {
             }
         }
     }
-}
-
-async fn list_items() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("x-request-id", "req-1"))
-        .content_type("application/json")
-        .body(r#"[{"id":1,"name":"first"},{"id":2,"name":"second"}]"#)
-}
-
-async fn create_item(body: web::Bytes) -> HttpResponse {
-    HttpResponse::Created().body(body)
-}
-
-async fn update_item(id: web::Path<u32>) -> HttpResponse {
-    let _ = id.into_inner();
-    HttpResponse::NoContent().finish()
-}
-
-/// What the no-middleware stack answers an `OPTIONS` request with.
-async fn bare_preflight() -> HttpResponse {
-    HttpResponse::NoContent().finish()
-}
-
-/// The same routes for every stack; the `OPTIONS` routes only ever run in
-/// the `none` stack (both middlewares answer preflights before routing).
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/api/items")
-            .route(web::get().to(list_items))
-            .route(web::post().to(create_item))
-            .route(web::route().method(Method::OPTIONS).to(bare_preflight)),
-    )
-    .service(
-        web::resource("/api/items/{id}")
-            .route(web::put().to(update_item))
-            .route(web::route().method(Method::OPTIONS).to(bare_preflight)),
-    );
-}
-
-fn actix_cors() -> actix_cors::Cors {
-    actix_cors::Cors::default()
-        .allowed_origin(ALLOWED)
-        .allowed_methods(["GET", "POST", "PUT"])
-        .allowed_headers([
-            header::CONTENT_TYPE,
-            HeaderName::from_static("x-requested-with"),
-        ])
-        .expose_headers(["x-request-id"])
-        .max_age(600)
-        // Our behaviour: a disallowed origin's actual request runs the
-        // handler and gets no CORS headers (0.7's default, made explicit).
-        .block_on_origin_mismatch(false)
-}
-
-fn cors_actix() -> cors_actix::Cors {
-    cors_actix::Cors::builder()
-        .allowed_origin(ALLOWED)
-        .allowed_methods(["GET", "POST", "PUT"])
-        .allowed_headers(["content-type", "x-requested-with"])
-        .expose_headers(["x-request-id"])
-        .max_age(600)
-        .build()
-        .expect("valid policy")
 }
 
 /// Polls `fut` once on this thread; every handler here is ready at once, so

@@ -19,8 +19,7 @@ use std::task::{Context, Poll};
 
 use actix_web::http::header::{self, HeaderMap, HeaderName};
 use actix_web::http::Method;
-use actix_web::test::{self, TestRequest};
-use actix_web::{web, App, HttpResponse};
+use actix_web::App;
 use cors_core::{CorsRequest, HeaderField, RequestKind};
 
 struct CountingAllocator;
@@ -69,19 +68,9 @@ fn allocations<T>(f: impl FnOnce() -> T) -> (T, u64) {
     (value, after - before)
 }
 
-const ALLOWED: &str = "https://app.example.com";
-
-/// The policy of the benchmarks (`benches/middleware.rs`).
-fn cors() -> cors_actix::Cors {
-    cors_actix::Cors::builder()
-        .allowed_origin(ALLOWED)
-        .allowed_methods(["GET", "POST", "PUT"])
-        .allowed_headers(["content-type", "x-requested-with"])
-        .expose_headers(["x-request-id"])
-        .max_age(600)
-        .build()
-        .expect("valid policy")
-}
+#[path = "../benches/support/stacks.rs"]
+mod stacks;
+use stacks::{actix_cors, cors_actix, routes, Scenario, ALLOWED, SCENARIOS};
 
 /// One header as the middleware reads it (`src/request.rs`), by `HeaderName`:
 /// looking a custom name up by `&str` would allocate a `HeaderName` each time.
@@ -103,33 +92,16 @@ fn cors_request<'a>(method: &'a Method, headers: &'a HeaderMap) -> CorsRequest<'
     }
 }
 
-fn preflight(origin: &str) -> TestRequest {
-    TestRequest::default()
-        .method(Method::OPTIONS)
-        .uri("/api/items")
-        .insert_header((header::ORIGIN, origin))
-        .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"))
-        .insert_header((
-            header::ACCESS_CONTROL_REQUEST_HEADERS,
-            "content-type,x-requested-with",
-        ))
-}
-
-fn actual(origin: &str) -> TestRequest {
-    TestRequest::get()
-        .uri("/api/items")
-        .insert_header((header::ORIGIN, origin))
-}
-
 #[test]
 fn deciding_an_allowed_exact_origin_allocates_nothing() {
-    let cors = cors();
+    let cors = cors_actix();
     let policy = cors.policy();
-    for (name, request, kind) in [
-        ("actual GET", actual(ALLOWED), RequestKind::Actual),
-        ("preflight", preflight(ALLOWED), RequestKind::Preflight),
+    for (scenario, kind) in [
+        (Scenario::ActualAllowed, RequestKind::Actual),
+        (Scenario::PreflightAllowed, RequestKind::Preflight),
     ] {
-        let http = request.to_http_request();
+        let name = scenario.name();
+        let http = scenario.request().to_http_request();
         let request = cors_request(http.method(), http.headers());
         // Once outside the count, so that nothing lazily set up on first use
         // (in the engine or in the standard library) is counted.
@@ -167,38 +139,6 @@ fn complete<F: Future>(fut: F) -> F::Output {
     }
 }
 
-async fn list_items() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("x-request-id", "req-1"))
-        .content_type("application/json")
-        .body(r#"[{"id":1,"name":"first"},{"id":2,"name":"second"}]"#)
-}
-
-async fn bare_preflight() -> HttpResponse {
-    HttpResponse::NoContent().finish()
-}
-
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/api/items")
-            .route(web::get().to(list_items))
-            .route(web::route().method(Method::OPTIONS).to(bare_preflight)),
-    );
-}
-
-fn actix_cors() -> actix_cors::Cors {
-    actix_cors::Cors::default()
-        .allowed_origin(ALLOWED)
-        .allowed_methods(["GET", "POST", "PUT"])
-        .allowed_headers([
-            header::CONTENT_TYPE,
-            HeaderName::from_static("x-requested-with"),
-        ])
-        .expose_headers(["x-request-id"])
-        .max_age(600)
-        .block_on_origin_mismatch(false)
-}
-
 /// Allocations of one whole `call_service` (request built outside the count,
 /// response dropped inside it), after a few warm-up calls.
 fn per_request<S, B, R>(app: &S, make: impl Fn() -> R) -> u64
@@ -210,10 +150,10 @@ where
     >,
 {
     for _ in 0..8 {
-        drop(complete(test::call_service(app, make())));
+        drop(complete(actix_web::test::call_service(app, make())));
     }
     let req = make();
-    let (_, count) = allocations(|| drop(complete(test::call_service(app, req))));
+    let (_, count) = allocations(|| drop(complete(actix_web::test::call_service(app, req))));
     count
 }
 
@@ -221,30 +161,29 @@ where
 #[test]
 fn allocations_per_request_for_information() {
     let system = actix_rt::System::new();
-    let none = system.block_on(test::init_service(App::new().configure(routes)));
-    let theirs = system.block_on(test::init_service(
+    let none = system.block_on(actix_web::test::init_service(App::new().configure(routes)));
+    let theirs = system.block_on(actix_web::test::init_service(
         App::new().wrap(actix_cors()).configure(routes),
     ));
-    let ours = system.block_on(test::init_service(
-        App::new().wrap(cors()).configure(routes),
+    let ours = system.block_on(actix_web::test::init_service(
+        App::new().wrap(cors_actix()).configure(routes),
     ));
-    type MakeRequest = fn() -> TestRequest;
-    let scenarios: [(&str, MakeRequest); 5] = [
-        ("preflight-allowed", || preflight(ALLOWED)),
-        ("actual-allowed", || actual(ALLOWED)),
-        ("actual-disallowed", || actual("https://evil.example")),
-        ("no-origin", || TestRequest::get().uri("/api/items")),
-        ("preflight-rejected", || preflight("https://evil.example")),
-    ];
     println!("allocations per request (call_service, response dropped):");
     println!("| scenario | none | actix-cors | cors-actix |");
     println!("|---|---:|---:|---:|");
-    for (name, make) in scenarios {
+    for scenario in SCENARIOS {
+        let make = || scenario.request().to_request();
         let counts = [
-            per_request(&none, || make().to_request()),
-            per_request(&theirs, || make().to_request()),
-            per_request(&ours, || make().to_request()),
+            per_request(&none, make),
+            per_request(&theirs, make),
+            per_request(&ours, make),
         ];
-        println!("| {name} | {} | {} | {} |", counts[0], counts[1], counts[2]);
+        println!(
+            "| {} | {} | {} | {} |",
+            scenario.name(),
+            counts[0],
+            counts[1],
+            counts[2]
+        );
     }
 }

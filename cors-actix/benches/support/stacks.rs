@@ -1,0 +1,132 @@
+//! The three stacks the middleware is measured on, and the requests each
+//! scenario sends: shared by `benches/middleware.rs` and
+//! `tests/allocations.rs` (included with `#[path]`; not a bench itself), so
+//! the allocation counts and the timings are of the same services.
+
+use actix_web::http::header::{self, HeaderName};
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use actix_web::{web, HttpResponse};
+
+pub(crate) const ALLOWED: &str = "https://app.example.com";
+pub(crate) const DISALLOWED: &str = "https://evil.example";
+
+/// The scenarios: a name, and the request each sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scenario {
+    /// `OPTIONS` from the allowed origin asking for `PUT` and two headers.
+    PreflightAllowed,
+    /// `GET` from the allowed origin.
+    ActualAllowed,
+    /// `GET` from a disallowed origin: the handler runs, no CORS headers.
+    ActualDisallowed,
+    /// `GET` without `Origin`: not a CORS request.
+    NoOrigin,
+    /// `OPTIONS` from a disallowed origin.
+    PreflightRejected,
+}
+
+pub(crate) const SCENARIOS: [Scenario; 5] = [
+    Scenario::PreflightAllowed,
+    Scenario::ActualAllowed,
+    Scenario::ActualDisallowed,
+    Scenario::NoOrigin,
+    Scenario::PreflightRejected,
+];
+
+impl Scenario {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Scenario::PreflightAllowed => "preflight-allowed",
+            Scenario::ActualAllowed => "actual-allowed",
+            Scenario::ActualDisallowed => "actual-disallowed",
+            Scenario::NoOrigin => "no-origin",
+            Scenario::PreflightRejected => "preflight-rejected",
+        }
+    }
+
+    pub(crate) fn request(self) -> TestRequest {
+        let preflight = |origin: &str| {
+            TestRequest::default()
+                .method(Method::OPTIONS)
+                .uri("/api/items")
+                .insert_header((header::ORIGIN, origin))
+                .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"))
+                .insert_header((
+                    header::ACCESS_CONTROL_REQUEST_HEADERS,
+                    "content-type,x-requested-with",
+                ))
+        };
+        let get = || TestRequest::get().uri("/api/items");
+        match self {
+            Scenario::PreflightAllowed => preflight(ALLOWED),
+            Scenario::ActualAllowed => get().insert_header((header::ORIGIN, ALLOWED)),
+            Scenario::ActualDisallowed => get().insert_header((header::ORIGIN, DISALLOWED)),
+            Scenario::NoOrigin => get(),
+            Scenario::PreflightRejected => preflight(DISALLOWED),
+        }
+    }
+}
+
+async fn list_items() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("x-request-id", "req-1"))
+        .content_type("application/json")
+        .body(r#"[{"id":1,"name":"first"},{"id":2,"name":"second"}]"#)
+}
+
+async fn create_item(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Created().body(body)
+}
+
+async fn update_item(id: web::Path<u32>) -> HttpResponse {
+    let _ = id.into_inner();
+    HttpResponse::NoContent().finish()
+}
+
+/// What the no-middleware stack answers an `OPTIONS` request with.
+async fn bare_preflight() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+/// The same routes for every stack; the `OPTIONS` routes only ever run in
+/// the `none` stack (both middlewares answer preflights before routing).
+pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api/items")
+            .route(web::get().to(list_items))
+            .route(web::post().to(create_item))
+            .route(web::route().method(Method::OPTIONS).to(bare_preflight)),
+    )
+    .service(
+        web::resource("/api/items/{id}")
+            .route(web::put().to(update_item))
+            .route(web::route().method(Method::OPTIONS).to(bare_preflight)),
+    );
+}
+
+pub(crate) fn actix_cors() -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allowed_origin(ALLOWED)
+        .allowed_methods(["GET", "POST", "PUT"])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-requested-with"),
+        ])
+        .expose_headers(["x-request-id"])
+        .max_age(600)
+        // Our behaviour: a disallowed origin's actual request runs the
+        // handler and gets no CORS headers (0.7's default, made explicit).
+        .block_on_origin_mismatch(false)
+}
+
+pub(crate) fn cors_actix() -> cors_actix::Cors {
+    cors_actix::Cors::builder()
+        .allowed_origin(ALLOWED)
+        .allowed_methods(["GET", "POST", "PUT"])
+        .allowed_headers(["content-type", "x-requested-with"])
+        .expose_headers(["x-request-id"])
+        .max_age(600)
+        .build()
+        .expect("valid policy")
+}
