@@ -78,6 +78,9 @@ fn field<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderField<'a> {
     HeaderField::from_values(headers.get_all(name).map(|v| v.as_bytes()))
 }
 
+const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static(cors_core::header::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK);
+
 /// The engine's view of a request, built as the middleware builds it.
 fn cors_request<'a>(method: &'a Method, headers: &'a HeaderMap) -> CorsRequest<'a> {
     CorsRequest {
@@ -85,10 +88,7 @@ fn cors_request<'a>(method: &'a Method, headers: &'a HeaderMap) -> CorsRequest<'
         origin: field(headers, &header::ORIGIN),
         request_method: field(headers, &header::ACCESS_CONTROL_REQUEST_METHOD),
         request_headers: field(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS),
-        request_private_network: field(
-            headers,
-            &HeaderName::from_static(cors_core::header::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK),
-        ),
+        request_private_network: field(headers, &ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK),
     }
 }
 
