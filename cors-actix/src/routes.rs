@@ -69,10 +69,17 @@ static PREFLIGHT_RESOURCES_EXIST: AtomicBool = AtomicBool::new(false);
 
 /// Whether routing will send this request to an annotated handler's
 /// generated route, which then answers CORS itself.
+///
+/// Matched on the path as routing matches it: percent-decoded (except the
+/// reserved characters), so `/api/%61dmin/1` is owned by the handler at
+/// `/api/admin/{id}` exactly as routing sends it there. `match_name()`
+/// before routing would read the raw path, which an attacker can encode to
+/// escape the handler's policy.
 pub(crate) fn answers_preflight(req: &ServiceRequest) -> bool {
     PREFLIGHT_RESOURCES_EXIST.load(Ordering::Relaxed)
         && req
-            .match_name()
+            .resource_map()
+            .match_name(req.match_info().as_str())
             .is_some_and(|name| name.starts_with(ROUTE_NAME_PREFIX))
 }
 
