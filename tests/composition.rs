@@ -11,7 +11,7 @@ use std::sync::Arc;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
-use actix_web::{delete, get, put, web, App, HttpResponse, Responder};
+use actix_web::{delete, get, post, put, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
 
 const APP: &str = "https://app.example";
@@ -90,12 +90,263 @@ async fn encoded_paths_cannot_escape_the_handlers_policy() {
         ("/api/caf%c3%a9", "PUT"),
     ] {
         let res = test::call_service(&app, preflight(path, APP, method).to_request()).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "preflight {method} {path}");
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "preflight {method} {path}"
+        );
         assert_eq!(acao(res.headers()), None, "preflight {method} {path}");
 
         let res = test::call_service(&app, preflight(path, ADMIN, method).to_request()).await;
         assert!(res.status().is_success(), "admin preflight {method} {path}");
-        assert_eq!(acao(res.headers()), Some(ADMIN), "admin preflight {method} {path}");
+        assert_eq!(
+            acao(res.headers()),
+            Some(ADMIN),
+            "admin preflight {method} {path}"
+        );
     }
     assert_eq!(calls.count(), 0, "no preflight runs a handler");
+}
+
+/// Inherits the app-wide policy.
+#[cors]
+#[get("/shared")]
+async fn shared_get() -> impl Responder {
+    "read"
+}
+
+/// With `block_disallowed_origins`, a method at an annotated path that no
+/// annotated handler owns is blocked by the enclosing policy: the plain
+/// handler registered for it never runs for a disallowed origin.
+#[actix_web::test]
+async fn blocking_applies_to_plain_methods_at_annotated_paths() {
+    let cors = Cors::builder()
+        .allowed_origin(APP)
+        .allowed_methods(["GET", "POST"])
+        .block_disallowed_origins(true)
+        .build()
+        .expect("valid test policy");
+    let calls = Calls::default();
+    let counted = calls.clone();
+    let app = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(cors.handlers(shared_get))
+            .route(
+                "/shared",
+                web::post().to(move || {
+                    counted.0.fetch_add(1, Ordering::SeqCst);
+                    async { HttpResponse::Ok().finish() }
+                }),
+            ),
+    )
+    .await;
+    let evil = TestRequest::post()
+        .uri("/shared")
+        .insert_header((header::ORIGIN, "https://evil.example"))
+        .to_request();
+    let res = test::call_service(&app, evil).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        calls.count(),
+        0,
+        "the blocked POST must not run its handler"
+    );
+
+    let allowed = TestRequest::post()
+        .uri("/shared")
+        .insert_header((header::ORIGIN, APP))
+        .to_request();
+    let res = test::call_service(&app, allowed).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(acao(res.headers()), Some(APP));
+    assert_eq!(calls.count(), 1);
+}
+
+#[cors(origins = ["*"], credentials = false)]
+#[get("/multi")]
+async fn multi_get() -> impl Responder {
+    "anyone"
+}
+
+#[cors(origins = ["https://admin.example"])]
+#[delete("/multi")]
+async fn multi_delete() -> impl Responder {
+    HttpResponse::NoContent().finish()
+}
+
+fn vary(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect()
+}
+
+/// Two handlers at one path with different origins: the methods a preflight
+/// answer lists depend on the origin, so every answer varies on it.
+#[actix_web::test]
+async fn preflight_answers_listing_several_handlers_vary_on_origin() {
+    let cors = app_cors();
+    let app = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(cors.handlers((multi_get, multi_delete))),
+    )
+    .await;
+    for (origin, method) in [(ADMIN, "DELETE"), (ADMIN, "GET"), (APP, "GET")] {
+        let res = test::call_service(&app, preflight("/multi", origin, method).to_request()).await;
+        assert!(res.status().is_success(), "{origin} {method}");
+        let vary = vary(res.headers());
+        for input in [
+            "origin",
+            "access-control-request-method",
+            "access-control-request-headers",
+        ] {
+            assert!(
+                vary.iter().any(|v| v == input),
+                "{origin} {method}: Vary {vary:?} lacks {input}"
+            );
+        }
+    }
+}
+
+#[cors(expose = ["x-item"])]
+#[get("/items/{id}")]
+async fn get_item() -> impl Responder {
+    HttpResponse::Ok().insert_header(("x-item", "1")).finish()
+}
+
+/// A method at an annotated handler's path that no annotated handler
+/// registers falls back to the enclosing policy, which lists only that
+/// method (its own list may name methods the handlers here refuse).
+#[actix_web::test]
+async fn unannotated_methods_fall_back_to_the_enclosing_policy() {
+    let cors = app_cors();
+    let app = test::init_service(
+        App::new().wrap(cors.clone()).service(
+            web::scope("/api").service(cors.handlers(get_item)).service(
+                web::resource("/items/{id}")
+                    .route(web::patch().to(|| async { HttpResponse::Ok().finish() })),
+            ),
+        ),
+    )
+    .await;
+    let res = test::call_service(&app, preflight("/api/items/1", APP, "PATCH").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some(APP));
+    assert_eq!(
+        res.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_METHODS)
+            .unwrap(),
+        "PATCH"
+    );
+    let res =
+        test::call_service(&app, preflight("/api/items/1", ADMIN, "PATCH").to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let patch = TestRequest::patch()
+        .uri("/api/items/1")
+        .insert_header((header::ORIGIN, APP))
+        .to_request();
+    let res = test::call_service(&app, patch).await;
+    assert_eq!(acao(res.headers()), Some(APP));
+    let get = TestRequest::get()
+        .uri("/api/items/1")
+        .insert_header((header::ORIGIN, APP))
+        .to_request();
+    let res = test::call_service(&app, get).await;
+    assert_eq!(
+        res.headers()
+            .get(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+            .unwrap(),
+        "x-item"
+    );
+}
+
+#[cors(origins = ["https://admin.example"])]
+#[get("/things")]
+async fn things_get() -> impl Responder {
+    "things"
+}
+
+#[cors(origins = ["https://admin.example"])]
+#[post("/things")]
+async fn things_post() -> impl Responder {
+    "created"
+}
+
+/// Handlers at one path registered through two `handlers(...)` calls behave
+/// as if registered in one.
+#[actix_web::test]
+async fn split_registrations_at_one_path_behave_as_one() {
+    let cors = app_cors();
+    let split = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(cors.handlers(things_get))
+            .service(cors.handlers(things_post)),
+    )
+    .await;
+    let joined = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(cors.handlers((things_get, things_post))),
+    )
+    .await;
+    for (origin, method) in [
+        (ADMIN, "POST"),
+        (ADMIN, "GET"),
+        (APP, "POST"),
+        (ADMIN, "PUT"),
+    ] {
+        let a = test::call_service(&split, preflight("/things", origin, method).to_request()).await;
+        let b =
+            test::call_service(&joined, preflight("/things", origin, method).to_request()).await;
+        assert_eq!(a.status(), b.status(), "{origin} {method}");
+        assert_eq!(acao(a.headers()), acao(b.headers()), "{origin} {method}");
+    }
+    let res = test::call_service(&split, preflight("/things", ADMIN, "POST").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some(ADMIN));
+}
+
+#[cors(origins = ["https://admin.example"])]
+#[delete("/x")]
+async fn scope_a_delete() -> impl Responder {
+    HttpResponse::NoContent().finish()
+}
+
+#[cors(origins = ["*"], credentials = false)]
+#[get("/x")]
+async fn scope_b_get() -> impl Responder {
+    "b"
+}
+
+/// The same relative path in two scopes keeps two independent policies.
+#[actix_web::test]
+async fn one_relative_path_in_two_scopes_keeps_two_policies() {
+    let cors = app_cors();
+    let app = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(web::scope("/a").service(cors.handlers(scope_a_delete)))
+            .service(web::scope("/b").service(cors.handlers(scope_b_get))),
+    )
+    .await;
+    let res = test::call_service(&app, preflight("/a/x", ADMIN, "DELETE").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // `/b/x` has no DELETE handler: the app-wide policy answers, which
+    // refuses the admin origin.
+    let res = test::call_service(&app, preflight("/b/x", ADMIN, "DELETE").to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = test::call_service(&app, preflight("/b/x", ADMIN, "GET").to_request()).await;
+    assert_eq!(acao(res.headers()), Some("*"));
+    let res = test::call_service(&app, preflight("/a/x", ADMIN, "GET").to_request()).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "GET /a/x: app-wide policy"
+    );
 }

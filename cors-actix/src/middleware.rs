@@ -55,17 +55,18 @@ where
         // route answers it with its merged policy.
         if req.method() == Method::OPTIONS {
             let request = cors_request(req.head());
-            if request.is_preflight() && !routes::answers_preflight(&req) {
-                let decision = inner.policy.decide(&request);
-                log(req.request(), &decision, &self.cors, Outcome::Preflight);
-                let res = preflight_response(
-                    &decision,
-                    &inner.policy,
-                    req.headers(),
-                    &inner.fixed,
-                    inner.rejection_header,
-                );
-                return CorsFuture::done(req.into_response(res));
+            if request.is_preflight() {
+                let annotated = routes::annotated_path(&req);
+                if !annotated
+                    .as_ref()
+                    .is_some_and(|p| p.owns_preflight(&request))
+                {
+                    let mut res = answer_preflight(&self.cors, req.request(), &request);
+                    if annotated.is_some() {
+                        routes::restrict_to_requested_method(&mut res, &request);
+                    }
+                    return CorsFuture::done(req.into_response(res));
+                }
             }
         }
 
@@ -77,7 +78,8 @@ where
             let decision = inner.policy.decide(&snapshot.cors_request());
             if !decision.is_allowed()
                 && !is_same_origin(req.request())
-                && !routes::answers_preflight(&req)
+                && !routes::annotated_path(&req)
+                    .is_some_and(|p| p.owns(req.method().as_str().as_bytes()))
             {
                 log(req.request(), &decision, &self.cors, Outcome::Blocked);
                 let mut res = HttpResponse::Forbidden().finish();
@@ -93,6 +95,24 @@ where
 
         CorsFuture::inner(self.service.call(req), snapshot, Rc::clone(&self.cors))
     }
+}
+
+/// Answers a preflight from `cors`'s policy, explained in the log.
+pub(crate) fn answer_preflight(
+    cors: &Cors,
+    req: &HttpRequest,
+    request: &cors_core::CorsRequest<'_>,
+) -> HttpResponse {
+    let inner = &cors.inner;
+    let decision = inner.policy.decide(request);
+    log(req, &decision, cors, Outcome::Preflight);
+    preflight_response(
+        &decision,
+        &inner.policy,
+        req.headers(),
+        &inner.fixed,
+        inner.rejection_header,
+    )
 }
 
 /// Explains a decision in the log. Costs one level check when nobody listens

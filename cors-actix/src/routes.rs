@@ -29,8 +29,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock, Weak};
 use std::task::{ready, Context, Poll};
 
 use actix_service::{Service, Transform};
@@ -61,27 +60,58 @@ pub(crate) const ROUTE_NAME_PREFIX: &str = "__cors_route:";
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RouteHandled;
 
-/// Set when the first generated preflight resource is made, in any app of
-/// the process. Read only to skip [`answers_preflight`]'s route lookup (a
-/// walk of the app's whole resource map) where no such resource can exist:
-/// it saves work and never changes an answer.
-static PREFLIGHT_RESOURCES_EXIST: AtomicBool = AtomicBool::new(false);
+/// Every path table ever registered, indexed by its id (the generated
+/// resource is named [`ROUTE_NAME_PREFIX`]` + id`). Weak: an app that is
+/// dropped takes its tables with it; only their slots (one pointer each)
+/// stay. Empty until the first `#[cors]` handler is registered, which lets
+/// [`annotated_path`] skip the route lookup in apps without any.
+static PATH_TABLES: RwLock<Vec<Weak<PathPreflight>>> = RwLock::new(Vec::new());
 
-/// Whether routing will send this request to an annotated handler's
-/// generated route, which then answers CORS itself.
+/// The annotated handlers at the request's path, if routing will send it to
+/// one of their generated routes first: those of every `handlers(...)` call
+/// registered at the same full path (so split registrations behave as one).
 ///
 /// Matched on the path as routing matches it: percent-decoded (except the
 /// reserved characters), so `/api/%61dmin/1` is owned by the handler at
 /// `/api/admin/{id}` exactly as routing sends it there. `match_name()`
 /// before routing would read the raw path, which an attacker can encode to
 /// escape the handler's policy.
-pub(crate) fn answers_preflight(req: &ServiceRequest) -> bool {
-    PREFLIGHT_RESOURCES_EXIST.load(Ordering::Relaxed)
-        && req
-            .resource_map()
-            .match_name(req.match_info().as_str())
-            .is_some_and(|name| name.starts_with(ROUTE_NAME_PREFIX))
+pub(crate) fn annotated_path(req: &ServiceRequest) -> Option<Arc<PathHandlers>> {
+    let tables = PATH_TABLES.read().unwrap_or_else(PoisonError::into_inner);
+    if tables.is_empty() {
+        return None;
+    }
+    let name = req.resource_map().match_name(req.match_info().as_str())?;
+    let id: usize = name.strip_prefix(ROUTE_NAME_PREFIX)?.parse().ok()?;
+    let table = tables.get(id)?.upgrade()?;
+    drop(tables);
+    Some(table.handlers(req.request()))
 }
+
+/// Makes a preflight answer at an annotated path, given by a policy other
+/// than the handlers' there, safe to cache: `Access-Control-Allow-Methods`
+/// names only the requested method (the policy's list may name a method a
+/// handler here owns and refuses, which the browser would then send without
+/// asking), and `Vary` names every input the answer depends on.
+pub(crate) fn restrict_to_requested_method(res: &mut HttpResponse, request: &CorsRequest<'_>) {
+    if res
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_ALLOW_METHODS)
+    {
+        if let HeaderField::Value(method) = request.request_method {
+            if let Ok(value) = HeaderValue::from_bytes(method) {
+                res.headers_mut()
+                    .insert(header::ACCESS_CONTROL_ALLOW_METHODS, value);
+            }
+        }
+    }
+    merge_vary(res.headers_mut(), PREFLIGHT_VARY);
+}
+
+/// Every request header a preflight answer at an annotated path depends on.
+const PREFLIGHT_VARY: Vary = Vary::ORIGIN
+    .with(Vary::REQUEST_METHOD)
+    .with(Vary::REQUEST_HEADERS);
 
 /// Whether an annotated handler's route already answered CORS for this
 /// response (its layer marks the response's extensions).
@@ -361,16 +391,17 @@ impl Cors {
             return Err(error);
         }
 
-        let mut preflights: Vec<PathPreflight> = Vec::new();
+        let mut preflights: Vec<PathHandlers> = Vec::new();
         for (info, layer) in infos.iter().zip(&layers) {
             for route in info.routes {
                 let index = match preflights.iter().position(|t| t.path == route.path) {
                     Some(index) => index,
                     None => {
-                        preflights.push(PathPreflight {
+                        preflights.push(PathHandlers {
                             path: route.path,
                             entries: Vec::new(),
                             rejection_header: self.inner.rejection_header,
+                            base: self.clone(),
                         });
                         preflights.len() - 1
                     }
@@ -393,7 +424,7 @@ impl Cors {
         Ok(CorsHandlers {
             group,
             layers,
-            preflights: preflights.into_iter().map(Arc::new).collect(),
+            preflights,
         })
     }
 }
@@ -461,7 +492,7 @@ impl Cors {
 pub struct CorsHandlers<G> {
     group: G,
     layers: Vec<HandlerLayer>,
-    preflights: Vec<Arc<PathPreflight>>,
+    preflights: Vec<PathHandlers>,
 }
 
 impl<G> fmt::Debug for CorsHandlers<G> {
@@ -480,8 +511,8 @@ impl<G: HandlerGroup> HttpServiceFactory for CorsHandlers<G> {
     fn register(self, config: &mut AppService) {
         // Preflight resources first: routing (and `answers_preflight`) take
         // the first resource matching a path.
-        for table in self.preflights {
-            preflight_resource(table).register(config);
+        for handlers in self.preflights {
+            preflight_resource(PathPreflight::register(handlers)).register(config);
         }
         let mut layers = self.layers.into_iter();
         self.group.register_each(&mut layers, config);
@@ -757,45 +788,133 @@ where
     }
 }
 
-/// The handlers registered at one path, for its preflight resource.
-struct PathPreflight {
+/// The annotated handlers at one path, for its preflight answers: those of
+/// one `handlers(...)` call, or of all the calls at the same full path.
+pub(crate) struct PathHandlers {
     path: &'static str,
     /// In registration order, one per method.
     entries: Vec<PreflightEntry>,
     rejection_header: bool,
+    /// The policy the handlers were merged from: it answers preflights for
+    /// methods no handler here owns when no `Cors` layer encloses the path.
+    base: Cors,
 }
 
+impl PathHandlers {
+    /// Whether an annotated handler here is registered for `method`.
+    pub(crate) fn owns(&self, method: &[u8]) -> bool {
+        self.entries.iter().any(|e| e.method.as_bytes() == method)
+    }
+
+    /// Whether a handler here answers this preflight: it asks for a method a
+    /// handler here owns, or its method is missing or malformed (the
+    /// handlers' policies then explain why).
+    pub(crate) fn owns_preflight(&self, request: &CorsRequest<'_>) -> bool {
+        match request.request_method {
+            HeaderField::Value(method) => self.owns(method),
+            _ => true,
+        }
+    }
+}
+
+/// The generated preflight resource of one `handlers(...)` call at one path.
+struct PathPreflight {
+    id: usize,
+    own: Arc<PathHandlers>,
+    /// `own` joined with the tables of the other `handlers(...)` calls at the
+    /// same full path, found on the first request (routing only knows the
+    /// full path, scope prefixes included, once the app is built).
+    joined: OnceLock<Arc<PathHandlers>>,
+}
+
+impl PathPreflight {
+    fn register(handlers: PathHandlers) -> Arc<PathPreflight> {
+        let mut tables = PATH_TABLES.write().unwrap_or_else(PoisonError::into_inner);
+        let table = Arc::new(PathPreflight {
+            id: tables.len(),
+            own: Arc::new(handlers),
+            joined: OnceLock::new(),
+        });
+        tables.push(Arc::downgrade(&table));
+        table
+    }
+
+    fn name(&self) -> String {
+        format!("{ROUTE_NAME_PREFIX}{}", self.id)
+    }
+
+    /// This table's full path in `req`'s app, dynamic segments replaced by a
+    /// placeholder: equal for two tables exactly when routing sees one path.
+    fn full_path(&self, req: &HttpRequest) -> Option<String> {
+        let url = req
+            .resource_map()
+            .url_for(req, &self.name(), std::iter::repeat("_"))
+            .ok()?;
+        Some(url.path().to_owned())
+    }
+
+    /// The handlers routing can reach at this table's path: every table of
+    /// the same app registered at the same full path, the first registered
+    /// answering for a method (as routing would send the actual request to
+    /// the first resource registered for it).
+    fn handlers(&self, req: &HttpRequest) -> Arc<PathHandlers> {
+        let joined = self.joined.get_or_init(|| {
+            let Some(full) = self.full_path(req) else {
+                return Arc::clone(&self.own);
+            };
+            let siblings: Vec<Arc<PathPreflight>> = PATH_TABLES
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .filter_map(Weak::upgrade)
+                .filter(|t| t.id != self.id && t.own.path == self.own.path)
+                .collect();
+            let mut entries: Vec<PreflightEntry> = self.own.entries.clone();
+            for sibling in siblings {
+                if sibling.full_path(req).as_deref() != Some(full.as_str()) {
+                    continue;
+                }
+                for entry in &sibling.own.entries {
+                    if !entries.iter().any(|e| e.method == entry.method) {
+                        entries.push(entry.clone());
+                    }
+                }
+            }
+            if entries.len() == self.own.entries.len() {
+                return Arc::clone(&self.own);
+            }
+            Arc::new(PathHandlers {
+                path: self.own.path,
+                entries,
+                rejection_header: self.own.rejection_header,
+                base: self.own.base.clone(),
+            })
+        });
+        Arc::clone(joined)
+    }
+}
+
+#[derive(Clone)]
 struct PreflightEntry {
     method: &'static str,
     handler: Arc<HandlerCors>,
 }
 
-/// Why a preflight to a generated preflight resource was refused without
-/// asking a policy.
-#[derive(Clone, Copy)]
-enum Refusal {
-    /// No annotated handler at the path is registered for the method.
-    NoHandler,
-    /// The handler registered for the method has `#[cors(disable)]`.
-    Disabled { handler: &'static str },
-}
-
 /// The resource answering preflights to one path of annotated handlers.
 fn preflight_resource(table: Arc<PathPreflight>) -> Resource {
-    PREFLIGHT_RESOURCES_EXIST.store(true, Ordering::Relaxed);
-    Resource::new(table.path)
-        .name(&format!("{ROUTE_NAME_PREFIX}{}", table.path))
+    Resource::new(table.own.path)
+        .name(&table.name())
         .guard(guard::Options())
         .guard(guard::fn_guard(|ctx| {
             cors_request(ctx.head()).is_preflight()
         }))
         .to(move |req: HttpRequest| {
-            let table = Arc::clone(&table);
-            async move { table.answer(&req) }
+            let handlers = table.handlers(&req);
+            async move { handlers.answer(&req) }
         })
 }
 
-impl PathPreflight {
+impl PathHandlers {
     fn answer(&self, req: &HttpRequest) -> HttpResponse {
         let request = cors_request(req.head());
         let requested = match request.request_method {
@@ -837,14 +956,15 @@ impl PathPreflight {
                     }
                     res
                 }
-                None => self.refuse(
-                    req,
-                    Refusal::Disabled {
-                        handler: entry.handler.name,
-                    },
-                ),
+                None => self.refuse_disabled(req, entry.handler.name),
             },
-            None => self.refuse(req, Refusal::NoHandler),
+            None => {
+                // No handler here owns the method: the policy they were
+                // merged from answers, as an enclosing `Cors` layer would.
+                let mut res = crate::middleware::answer_preflight(&self.base, req, &request);
+                restrict_to_requested_method(&mut res, &request);
+                res
+            }
         };
         res.extensions_mut().insert(RouteHandled);
         res
@@ -878,52 +998,17 @@ impl PathPreflight {
         HeaderValue::from_str(&methods).ok()
     }
 
-    /// A `403` with only `Vary`, for a preflight no handler's policy
-    /// decides, explained in a `warn` line when anyone listens.
-    fn refuse(&self, req: &HttpRequest, refusal: Refusal) -> HttpResponse {
+    /// A `403` with only `Vary`, for a preflight asking for a method whose
+    /// handler has `#[cors(disable)]`, explained in a `warn` line when
+    /// anyone listens.
+    fn refuse_disabled(&self, req: &HttpRequest, handler: &'static str) -> HttpResponse {
         let listening = warn_enabled();
         let explanation = (listening || self.rejection_header).then(|| {
-            let facts = Facts::of(req);
-            let requested = EscapedBytes(facts.requested_method.unwrap_or_default());
-            let registered = self
-                .entries
-                .iter()
-                .map(|e| e.method)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let pattern = Escaped(self.path);
-            let (code, reason) = match refusal {
-                Refusal::NoHandler => (
-                    "no-handler-for-method",
-                    format!(
-                        "no `#[cors]` handler at `{pattern}` is registered for `{requested}` \
-                         (registered: {registered})"
-                    ),
-                ),
-                Refusal::Disabled { handler } => (
-                    "handler-cors-disabled",
-                    format!("handler `{handler}` has CORS turned off (`#[cors(disable)]`)"),
-                ),
-            };
+            let code = "handler-cors-disabled";
+            let reason = format!("handler `{handler}` has CORS turned off (`#[cors(disable)]`)");
             if listening {
-                let (advice, handler) = match refusal {
-                    Refusal::NoHandler => (
-                        format!(
-                            "if pages on other origins should send `{requested}` here, register \
-                             a handler for it at `{pattern}` through `Cors::handlers`; otherwise \
-                             have the page use a registered method"
-                        ),
-                        None,
-                    ),
-                    Refusal::Disabled { handler } => (
-                        format!(
-                            "if pages on other origins must call it, replace `disable` on \
-                             `{handler}` with the settings they need (`#[cors]` alone for the \
-                             app-wide policy)"
-                        ),
-                        Some(handler),
-                    ),
-                };
+                let facts = Facts::of(req);
+                let requested = EscapedBytes(facts.requested_method.unwrap_or_default());
                 let origin = EscapedBytes(facts.origin.unwrap_or_default());
                 let path = Escaped(facts.path);
                 tracing::warn!(
@@ -934,21 +1019,16 @@ impl PathPreflight {
                     requested_method = %requested,
                     reason = code,
                     handler,
-                    registered = registered.as_str(),
                     "CORS preflight for {requested} {path} from `{origin}` rejected: {reason}; \
-                     answered 403, so the browser will not send the {requested} request; \
-                     {advice}",
+                     answered 403, so the browser will not send the {requested} request; if \
+                     pages on other origins must call it, replace `disable` on `{handler}` with \
+                     the settings they need (`#[cors]` alone for the app-wide policy)",
                 );
             }
             (code, reason)
         });
         let mut res = HttpResponse::Forbidden().finish();
-        merge_vary(
-            res.headers_mut(),
-            Vary::ORIGIN
-                .with(Vary::REQUEST_METHOD)
-                .with(Vary::REQUEST_HEADERS),
-        );
+        merge_vary(res.headers_mut(), PREFLIGHT_VARY);
         if let (true, Some((code, reason))) = (self.rejection_header, explanation) {
             let text = format!("{code}: {reason}");
             if let Ok(value) = HeaderValue::from_str(&text) {
