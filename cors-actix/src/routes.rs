@@ -954,6 +954,12 @@ impl PathHandlers {
                                 .insert(header::ACCESS_CONTROL_ALLOW_METHODS, methods);
                         }
                     }
+                    if self.entries.len() > 1 {
+                        // The methods listed depend on whether each
+                        // handler's policy allows this origin and these
+                        // headers, whatever this policy's own `Vary` says.
+                        merge_vary(res.headers_mut(), PREFLIGHT_VARY);
+                    }
                     res
                 }
                 None => self.refuse_disabled(req, entry.handler.name),
