@@ -350,3 +350,269 @@ async fn one_relative_path_in_two_scopes_keeps_two_policies() {
         "GET /a/x: app-wide policy"
     );
 }
+
+const OTHER: &str = "https://other.example";
+
+fn get(path: &str, origin: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(path)
+        .insert_header((header::ORIGIN, origin))
+}
+
+fn value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A `Cors` on a scope or resource inside an app-wide one governs its
+/// requests, preflights included; the app-wide one governs the rest.
+#[actix_web::test]
+async fn an_inner_cors_owns_its_scope_and_resource() {
+    let cors = app_cors();
+    let app = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(
+                web::scope("/pub")
+                    .wrap(Cors::permissive())
+                    .route("/z", web::get().to(|| async { "z" }))
+                    .route(
+                        "/fail",
+                        web::get().to(|| async {
+                            Err::<HttpResponse, _>(actix_web::error::ErrorBadRequest("no"))
+                        }),
+                    ),
+            )
+            .service(
+                web::resource("/open")
+                    .wrap(Cors::permissive())
+                    .route(web::put().to(|| async { "put" })),
+            )
+            .service(
+                web::scope("/admin")
+                    .wrap(
+                        Cors::builder()
+                            .allowed_origin(ADMIN)
+                            .allowed_methods(["GET", "DELETE"])
+                            .build()
+                            .expect("valid test policy"),
+                    )
+                    .route("/x", web::delete().to(|| async { "deleted" })),
+            )
+            .route("/api/z", web::get().to(|| async { "api" })),
+    )
+    .await;
+
+    // Preflights: the inner policy answers, never the outer one.
+    let res = test::call_service(&app, preflight("/pub/z", OTHER, "GET").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some("*"));
+    let res = test::call_service(&app, preflight("/open", OTHER, "PUT").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some("*"));
+    // The outer policy allows APP, the admin scope's does not: refused.
+    let res = test::call_service(&app, preflight("/admin/x", APP, "DELETE").to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(acao(res.headers()), None);
+    let res = test::call_service(&app, preflight("/admin/x", ADMIN, "DELETE").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some(ADMIN));
+    // Outside every inner layer: the app-wide policy.
+    let res = test::call_service(&app, preflight("/api/z", OTHER, "GET").to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = test::call_service(&app, preflight("/api/z", APP, "PUT").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some(APP));
+    assert_eq!(
+        value(res.headers(), "access-control-allow-credentials"),
+        Some("true")
+    );
+
+    // Actual requests: one policy's headers, never two.
+    for path in ["/pub/z", "/pub/fail", "/pub/unknown"] {
+        let res = test::call_service(&app, get(path, OTHER).to_request()).await;
+        assert_eq!(acao(res.headers()), Some("*"), "{path}");
+        assert_eq!(
+            value(res.headers(), "access-control-expose-headers"),
+            Some("*"),
+            "{path}"
+        );
+        assert_eq!(
+            value(res.headers(), "access-control-allow-credentials"),
+            None,
+            "{path}"
+        );
+    }
+    let res = test::call_service(&app, get("/pub/z", APP).to_request()).await;
+    assert_eq!(
+        acao(res.headers()),
+        Some("*"),
+        "the outer policy must not add its echo"
+    );
+    assert_eq!(
+        value(res.headers(), "access-control-allow-credentials"),
+        None
+    );
+    let res = test::call_service(&app, get("/api/z", APP).to_request()).await;
+    assert_eq!(acao(res.headers()), Some(APP));
+    assert_eq!(
+        value(res.headers(), "access-control-allow-credentials"),
+        Some("true")
+    );
+    let res = test::call_service(&app, get("/api/z", OTHER).to_request()).await;
+    assert_eq!(acao(res.headers()), None);
+}
+
+/// A scope without a `Cors` of its own is the app-wide policy's.
+#[actix_web::test]
+async fn a_scope_without_cors_keeps_the_app_wide_policy() {
+    let cors = app_cors();
+    let app = test::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(web::scope("/plain").route("/z", web::get().to(|| async { "z" }))),
+    )
+    .await;
+    let res = test::call_service(&app, preflight("/plain/z", APP, "GET").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some(APP));
+    let res = test::call_service(&app, get("/plain/unknown", APP).to_request()).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(acao(res.headers()), Some(APP));
+}
+
+#[cors(origins = ["https://admin.example"], expose = ["x-deep"])]
+#[get("/deep/{id}")]
+async fn deep() -> impl Responder {
+    HttpResponse::Ok().insert_header(("x-deep", "1")).finish()
+}
+
+#[cors(disable)]
+#[get("/quiet")]
+async fn quiet() -> impl Responder {
+    "quiet"
+}
+
+/// Annotated handlers two scopes deep, inside a scope `Cors`, and a
+/// `#[cors(disable)]` handler next to them.
+#[actix_web::test]
+async fn annotated_handlers_two_scopes_deep_inside_a_scope_cors() {
+    let cors = app_cors();
+    let scope_cors = Cors::builder()
+        .allowed_origins([APP, OTHER])
+        .allowed_methods(["GET", "POST"])
+        .build()
+        .expect("valid test policy");
+    let app = test::init_service(
+        App::new().wrap(cors.clone()).service(
+            web::scope("/v1").service(
+                web::scope("/inner")
+                    .wrap(scope_cors.clone())
+                    .service(scope_cors.handlers((deep, quiet)))
+                    .route("/deep/{id}", web::post().to(|| async { "posted" })),
+            ),
+        ),
+    )
+    .await;
+    let res = test::call_service(
+        &app,
+        preflight("/v1/inner/deep/3", ADMIN, "GET").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some(ADMIN));
+    let res = test::call_service(&app, get("/v1/inner/deep/3", ADMIN).to_request()).await;
+    assert_eq!(acao(res.headers()), Some(ADMIN));
+    assert_eq!(
+        value(res.headers(), "access-control-expose-headers"),
+        Some("x-deep")
+    );
+    // POST at the same path is the scope policy's.
+    let res = test::call_service(
+        &app,
+        preflight("/v1/inner/deep/3", OTHER, "POST").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(acao(res.headers()), Some(OTHER));
+    let res = test::call_service(
+        &app,
+        preflight("/v1/inner/deep/3", ADMIN, "POST").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // `#[cors(disable)]`: no CORS headers from anyone, preflights refused.
+    let res = test::call_service(&app, get("/v1/inner/quiet", APP).to_request()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(acao(res.headers()), None);
+    let res = test::call_service(&app, preflight("/v1/inner/quiet", APP, "GET").to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+/// Blocking happens before routing, so an outer `Cors` with
+/// `block_disallowed_origins` blocks what its own policy refuses everywhere
+/// (a request could otherwise slip past it to a plain handler whenever some
+/// inner scope allows its origin); an inner `Cors` with blocking judges its
+/// own scope by its own policy.
+#[actix_web::test]
+async fn blocking_is_decided_by_each_layer_before_routing() {
+    let outer = Cors::builder()
+        .allowed_origin(APP)
+        .block_disallowed_origins(true)
+        .build()
+        .expect("valid test policy");
+    let strict = Cors::builder()
+        .allowed_origin(ADMIN)
+        .block_disallowed_origins(true)
+        .build()
+        .expect("valid test policy");
+    let calls = Calls::default();
+    let (a, b) = (calls.clone(), calls.clone());
+    let app = test::init_service(
+        App::new()
+            .wrap(outer)
+            .service(web::scope("/pub").wrap(Cors::permissive()).route(
+                "/z",
+                web::post().to(move || {
+                    a.0.fetch_add(1, Ordering::SeqCst);
+                    async { "z" }
+                }),
+            ))
+            .service(web::scope("/strict").wrap(strict).route(
+                "/z",
+                web::post().to(move || {
+                    b.0.fetch_add(1, Ordering::SeqCst);
+                    async { "z" }
+                }),
+            ))
+            .route("/z", web::post().to(|| async { "z" })),
+    )
+    .await;
+    let post = |path: &str, origin: &str| {
+        TestRequest::post()
+            .uri(path)
+            .insert_header((header::ORIGIN, origin))
+            .to_request()
+    };
+    // The outer policy refuses OTHER: blocked, though /pub would allow it.
+    let res = test::call_service(&app, post("/pub/z", OTHER)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(calls.count(), 0);
+    // Allowed by the outer policy: the inner one owns the answer.
+    let res = test::call_service(&app, post("/pub/z", APP)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(acao(res.headers()), Some("*"));
+    assert_eq!(calls.count(), 1);
+    // The strict scope blocks what its own policy refuses.
+    let res = test::call_service(&app, post("/strict/z", APP)).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "the strict scope owns /strict"
+    );
+    assert_eq!(acao(res.headers()), None);
+    assert_eq!(calls.count(), 1, "blocked requests run no handler");
+    // A plain route outside both: an origin some inner scope allows is
+    // still blocked by the app-wide policy.
+    let res = test::call_service(&app, post("/z", ADMIN)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

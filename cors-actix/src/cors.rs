@@ -1,8 +1,7 @@
 //! `Cors`: the middleware's configuration and its actix `Transform`.
 
 use std::fmt;
-use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use actix_service::{Service, Transform};
@@ -14,9 +13,10 @@ use cors_core::{
 };
 use futures_util::future::{ready, Ready};
 
-use crate::diagnostics::{self, Diagnostics};
-use crate::middleware::CorsMiddleware;
-use crate::response::FixedValues;
+use crate::diagnostics;
+use crate::owner::Owner;
+use crate::ownership::Nesting;
+use crate::service::{CorsMiddleware, Role};
 
 /// CORS middleware for actix-web 4.
 ///
@@ -38,19 +38,7 @@ use crate::response::FixedValues;
 /// ```
 #[derive(Clone)]
 pub struct Cors {
-    pub(crate) inner: Arc<CorsInner>,
-}
-
-pub(crate) struct CorsInner {
-    pub(crate) policy: Policy,
-    pub(crate) fixed: FixedValues,
-    pub(crate) block_disallowed_origins: bool,
-    pub(crate) rejection_header: bool,
-    /// Set once the startup summary has been logged (once per `Cors`, not per worker).
-    summary_logged: AtomicBool,
-    /// What the log has already said (shared by every worker, and by the
-    /// `#[cors]` handlers merged from this policy).
-    pub(crate) diagnostics: Arc<Diagnostics>,
+    pub(crate) inner: Arc<Owner>,
 }
 
 impl Cors {
@@ -182,7 +170,15 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         self.log_summary();
-        ready(Ok(CorsMiddleware::new(service, Rc::new(self.clone()))))
+        let nesting = Nesting::take::<S>(&self.inner);
+        if self.inner.block_disallowed_origins && nesting.is_nested() {
+            diagnostics::warn_outer_blocking(&self.inner.diagnostics);
+        }
+        ready(Ok(CorsMiddleware::new(
+            service,
+            Arc::clone(&self.inner),
+            Role::Layer(nesting),
+        )))
     }
 }
 
@@ -329,14 +325,12 @@ impl CorsBuilder {
 
     fn finish(self, policy: Policy) -> Cors {
         Cors {
-            inner: Arc::new(CorsInner {
-                fixed: FixedValues::new(&policy),
+            inner: Arc::new(Owner::new(
                 policy,
-                block_disallowed_origins: self.block_disallowed_origins,
-                rejection_header: self.rejection_header,
-                summary_logged: AtomicBool::new(false),
-                diagnostics: Arc::default(),
-            }),
+                self.block_disallowed_origins,
+                self.rejection_header,
+                Arc::default(),
+            )),
         }
     }
 }

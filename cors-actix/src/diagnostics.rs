@@ -743,6 +743,22 @@ impl fmt::Display for EscapedBytes<'_> {
     }
 }
 
+/// Warns, once per `Cors`, that its `block_disallowed_origins` also covers
+/// the scopes and resources wrapped in a `Cors` of their own inside it.
+pub(crate) fn warn_outer_blocking(diagnostics: &Diagnostics) {
+    if !diagnostics.first_handler_log("outer-blocking".to_owned()) {
+        return;
+    }
+    tracing::warn!(
+        warning = "outer-blocking",
+        "CORS: this `Cors` has `block_disallowed_origins` on and other `Cors` layers are \
+         wrapped inside it; blocking happens before routing, so it answers 403 to every origin \
+         its own policy refuses, on their scopes and resources too, even where their policy \
+         allows that origin; turn blocking on in the inner `Cors` layers instead to let each \
+         scope decide"
+    );
+}
+
 /// The most header names reported as not exposed, per `Cors`: a handler
 /// echoing arbitrary names must not grow the set without bound.
 const MAX_REPORTED_HEADERS: usize = 256;

@@ -22,17 +22,19 @@
 
 mod cors;
 mod diagnostics;
-mod middleware;
+mod owner;
+mod ownership;
 mod request;
 mod response;
 mod routes;
+mod service;
 
 pub use cors::{Cors, CorsBuilder};
 pub use cors_core::{
     ConfigError, ConfigProblem, ConfigWarning, Policy, PolicyBuilder, PreflightStatus, Setting,
 };
-pub use middleware::{CorsFuture, CorsMiddleware};
 pub use routes::{CorsHandler, CorsHandlers, HandlerGroup};
+pub use service::{CorsFuture, CorsMiddleware};
 
 /// A per-handler CORS policy, merged with the app-wide one; register the
 /// handlers with [`Cors::handlers`].
@@ -43,8 +45,7 @@ pub use cors_macros::cors;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::routes::{
-        method_guard, strings, CorsHandler, HandlerFuture, HandlerInfo, HandlerLayer,
-        HandlerService, RegisterContext, RouteInfo,
+        method_guard, strings, CorsHandler, HandlerInfo, HandlerLayer, RegisterContext, RouteInfo,
     };
     pub use actix_web;
     pub use core::default::Default;

@@ -6,118 +6,34 @@
 //! group:
 //!
 //! 1. first a preflight resource (guards: `OPTIONS`, `Origin` and
-//!    `Access-Control-Request-Method` present) named
-//!    [`ROUTE_NAME_PREFIX`]` + path`, answering from the merged policy of the
-//!    handler registered at that path for the requested method;
+//!    `Access-Control-Request-Method` present; see
+//!    [`ownership`](crate::ownership)), answering from the merged policy of
+//!    the handler registered at that path for the requested method;
 //!    `Access-Control-Allow-Methods` lists the methods registered at the path
 //!    whose merged policy would allow the same preflight, in registration
-//!    order. A method with no annotated handler at the path, or one whose
-//!    handler has `#[cors(disable)]`, is refused (`403`, logged with reason
-//!    `no-handler-for-method` or `handler-cors-disabled`);
+//!    order. A method whose handler has `#[cors(disable)]` is refused
+//!    (`403`, logged with reason `handler-cors-disabled`); a method no
+//!    annotated handler at the path registers belongs to the enclosing
+//!    policy;
 //! 2. then each handler's resources, built as actix-web-codegen builds them,
-//!    with the handler's [`HandlerLayer`] as the outermost `wrap`: it
-//!    decorates actual responses (errors included) with the merged policy
-//!    and marks them with [`RouteHandled`].
-//!
-//! The app-wide middleware leaves both alone: it does not answer preflights
-//! that routing sends to a generated preflight resource
-//! ([`answers_preflight`], which matches by path like routing does, so the
-//! preflight resource must come first at its path), and does not decorate
-//! responses an annotated route already decorated ([`handled_by_route`]).
+//!    with the handler's [`HandlerLayer`] as the outermost `wrap`: the one
+//!    CORS service ([`CorsMiddleware`]) with the handler's merged policy.
 
 use std::fmt;
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock, Weak};
-use std::task::{ready, Context, Poll};
+use std::sync::Arc;
 
 use actix_service::{Service, Transform};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{AppService, HttpServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::guard::{self, Guard, GuardContext};
-use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::{Error, HttpRequest, HttpResponse, Resource};
-use cors_core::{
-    ConfigError, CorsRequest, Decision, Escaped, HeaderField, Policy, PolicyOverride, Provenance,
-    RequestKind, Setting, Vary,
-};
+use actix_web::guard::{Guard, GuardContext};
+use actix_web::Error;
+use cors_core::{ConfigError, Policy, PolicyOverride, Provenance, Setting};
 use futures_util::future::{ready as ready_ok, Ready};
-use pin_project_lite::pin_project;
 
 use crate::cors::Cors;
-use crate::diagnostics::{self, warn_enabled, Diagnostics, EscapedBytes, Facts, Outcome};
-use crate::request::{cors_request, is_same_origin, RequestSnapshot};
-use crate::response::{
-    add_rejection_header, apply_with_origin, merge_vary, preflight_response, FixedValues,
-    REJECTED_HEADER,
-};
-
-/// The name prefix of the preflight resources generated for annotated handlers.
-pub(crate) const ROUTE_NAME_PREFIX: &str = "__cors_route:";
-
-/// Marks a response whose CORS headers an annotated handler's route owns.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RouteHandled;
-
-/// Every path table ever registered, indexed by its id (the generated
-/// resource is named [`ROUTE_NAME_PREFIX`]` + id`). Weak: an app that is
-/// dropped takes its tables with it; only their slots (one pointer each)
-/// stay. Empty until the first `#[cors]` handler is registered, which lets
-/// [`annotated_path`] skip the route lookup in apps without any.
-static PATH_TABLES: RwLock<Vec<Weak<PathPreflight>>> = RwLock::new(Vec::new());
-
-/// The annotated handlers at the request's path, if routing will send it to
-/// one of their generated routes first: those of every `handlers(...)` call
-/// registered at the same full path (so split registrations behave as one).
-///
-/// Matched on the path as routing matches it: percent-decoded (except the
-/// reserved characters), so `/api/%61dmin/1` is owned by the handler at
-/// `/api/admin/{id}` exactly as routing sends it there. `match_name()`
-/// before routing would read the raw path, which an attacker can encode to
-/// escape the handler's policy.
-pub(crate) fn annotated_path(req: &ServiceRequest) -> Option<Arc<PathHandlers>> {
-    let tables = PATH_TABLES.read().unwrap_or_else(PoisonError::into_inner);
-    if tables.is_empty() {
-        return None;
-    }
-    let name = req.resource_map().match_name(req.match_info().as_str())?;
-    let id: usize = name.strip_prefix(ROUTE_NAME_PREFIX)?.parse().ok()?;
-    let table = tables.get(id)?.upgrade()?;
-    drop(tables);
-    Some(table.handlers(req.request()))
-}
-
-/// Makes a preflight answer at an annotated path, given by a policy other
-/// than the handlers' there, safe to cache: `Access-Control-Allow-Methods`
-/// names only the requested method (the policy's list may name a method a
-/// handler here owns and refuses, which the browser would then send without
-/// asking), and `Vary` names every input the answer depends on.
-pub(crate) fn restrict_to_requested_method(res: &mut HttpResponse, request: &CorsRequest<'_>) {
-    if res
-        .headers()
-        .contains_key(header::ACCESS_CONTROL_ALLOW_METHODS)
-    {
-        if let HeaderField::Value(method) = request.request_method {
-            if let Ok(value) = HeaderValue::from_bytes(method) {
-                res.headers_mut()
-                    .insert(header::ACCESS_CONTROL_ALLOW_METHODS, value);
-            }
-        }
-    }
-    merge_vary(res.headers_mut(), PREFLIGHT_VARY);
-}
-
-/// Every request header a preflight answer at an annotated path depends on.
-const PREFLIGHT_VARY: Vary = Vary::ORIGIN
-    .with(Vary::REQUEST_METHOD)
-    .with(Vary::REQUEST_HEADERS);
-
-/// Whether an annotated handler's route already answered CORS for this
-/// response (its layer marks the response's extensions).
-pub(crate) fn handled_by_route<B>(res: &HttpResponse<B>) -> bool {
-    res.extensions().contains::<RouteHandled>()
-}
+use crate::owner::Owner;
+use crate::ownership::{preflight_resource, PathHandlers, PreflightEntry};
+use crate::service::{CorsMiddleware, Role};
 
 /// A handler annotated with `#[cors(...)]`, to register with
 /// [`Cors::handlers`]. Implemented by the attribute; not meant to be
@@ -363,10 +279,12 @@ impl Cors {
                 match builder.build() {
                     Ok(policy) => {
                         self.log_handler_policy(info, &path, &policy);
-                        Some(MergedPolicy {
-                            fixed: FixedValues::new(&policy),
+                        Some(Arc::new(Owner::new(
                             policy,
-                        })
+                            self.inner.block_disallowed_origins,
+                            self.inner.rejection_header,
+                            Arc::clone(&self.inner.diagnostics),
+                        )))
                     }
                     Err(e) => {
                         match &mut error {
@@ -378,13 +296,9 @@ impl Cors {
                 }
             };
             layers.push(HandlerLayer {
-                cors: Arc::new(HandlerCors {
-                    name: info.name,
-                    policy,
-                    block_disallowed_origins: self.inner.block_disallowed_origins,
-                    rejection_header: self.inner.rejection_header,
-                    diagnostics: Arc::clone(&self.inner.diagnostics),
-                }),
+                name: info.name,
+                owner: policy,
+                base: Arc::clone(&self.inner),
             });
         }
         if let Some(error) = error {
@@ -400,24 +314,19 @@ impl Cors {
                         preflights.push(PathHandlers {
                             path: route.path,
                             entries: Vec::new(),
-                            rejection_header: self.inner.rejection_header,
-                            base: self.clone(),
+                            base: Arc::clone(&self.inner),
                         });
                         preflights.len() - 1
                     }
                 };
-                let table = &mut preflights[index];
                 for &method in route.methods {
-                    // Routing sends a request to the first resource whose
-                    // guards pass; a preflight cannot run a handler's own
-                    // guards, so the first handler registered for the method
-                    // answers.
-                    if !table.entries.iter().any(|e| e.method == method) {
-                        table.entries.push(PreflightEntry {
-                            method,
-                            handler: Arc::clone(&layer.cors),
-                        });
-                    }
+                    // A preflight cannot run a handler's own guards, so the
+                    // first handler registered for the method answers.
+                    preflights[index].add(PreflightEntry {
+                        method,
+                        handler: info.name,
+                        owner: layer.owner.clone(),
+                    });
                 }
             }
         }
@@ -509,49 +418,34 @@ impl<G> fmt::Debug for CorsHandlers<G> {
 
 impl<G: HandlerGroup> HttpServiceFactory for CorsHandlers<G> {
     fn register(self, config: &mut AppService) {
-        // Preflight resources first: routing (and `answers_preflight`) take
-        // the first resource matching a path.
+        // Preflight resources first: routing (and `annotated_path`) take the
+        // first resource matching a path.
         for handlers in self.preflights {
-            preflight_resource(PathPreflight::register(handlers)).register(config);
+            preflight_resource(handlers).register(config);
         }
         let mut layers = self.layers.into_iter();
         self.group.register_each(&mut layers, config);
     }
 }
 
-/// A handler's merged policy, its header values converted once.
-struct MergedPolicy {
-    policy: Policy,
-    fixed: FixedValues,
-}
-
-/// Everything a handler's layer and preflight answers need.
-struct HandlerCors {
-    name: &'static str,
-    /// `None`: `#[cors(disable)]`.
-    policy: Option<MergedPolicy>,
-    block_disallowed_origins: bool,
-    rejection_header: bool,
-    /// What the log has already said, shared with the app-wide `Cors` this
-    /// handler's policy was merged from.
-    diagnostics: Arc<Diagnostics>,
-}
-
 /// The middleware `#[cors(...)]` wraps around each of a handler's resources
-/// (outermost): decorates responses with the handler's merged policy.
+/// (outermost): the one CORS service, with the handler's merged policy.
 #[doc(hidden)]
 #[derive(Clone)]
 pub struct HandlerLayer {
-    cors: Arc<HandlerCors>,
+    name: &'static str,
+    /// `None`: `#[cors(disable)]`.
+    owner: Option<Arc<Owner>>,
+    /// The policy the handler was merged from.
+    base: Arc<Owner>,
 }
 
 impl fmt::Debug for HandlerLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cors = &self.cors;
         f.debug_struct("HandlerLayer")
-            .field("handler", &cors.name)
-            .field("policy", &cors.policy.as_ref().map(|m| &m.policy))
-            .field("disabled", &cors.policy.is_none())
+            .field("handler", &self.name)
+            .field("policy", &self.owner.as_ref().map(|o| &o.policy))
+            .field("disabled", &self.owner.is_none())
             .finish()
     }
 }
@@ -564,484 +458,15 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Transform = HandlerService<S>;
+    type Transform = CorsMiddleware<S>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready_ok(Ok(HandlerService {
-            service,
-            cors: Arc::clone(&self.cors),
-        }))
-    }
-}
-
-/// The per-worker service of a [`HandlerLayer`].
-#[doc(hidden)]
-pub struct HandlerService<S> {
-    service: S,
-    cors: Arc<HandlerCors>,
-}
-
-impl<S> fmt::Debug for HandlerService<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HandlerService")
-            .field("handler", &self.cors.name)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<S, B> Service<ServiceRequest> for HandlerService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    S::Future: 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<EitherBody<B>>;
-    type Error = Error;
-    type Future = HandlerFuture<S::Future, B>;
-
-    actix_service::forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        let cors = &self.cors;
-        let Some(merged) = &cors.policy else {
-            return HandlerFuture::inner(self.service.call(req), None, Arc::clone(cors));
+        let service = match &self.owner {
+            Some(owner) => CorsMiddleware::new(service, Arc::clone(owner), Role::Handler),
+            None => CorsMiddleware::new(service, Arc::clone(&self.base), Role::Disabled),
         };
-        if cors.block_disallowed_origins {
-            let request = cors_request(req.head());
-            if request.origin.is_present() {
-                let decision = merged.policy.decide(&request);
-                if !decision.is_allowed() && !is_same_origin(req.request()) {
-                    diagnostics::explain(
-                        &Facts::of(req.request()),
-                        Outcome::Blocked,
-                        &decision,
-                        &merged.policy,
-                    );
-                    let mut res = HttpResponse::Forbidden().finish();
-                    decorate(
-                        &decision,
-                        req.headers().get(header::ORIGIN),
-                        res.headers_mut(),
-                        cors,
-                        merged,
-                    );
-                    res.extensions_mut().insert(RouteHandled);
-                    return HandlerFuture::done(req.into_response(res));
-                }
-            }
-        }
-        let snapshot = RequestSnapshot::new(&req);
-        HandlerFuture::inner(self.service.call(req), Some(snapshot), Arc::clone(cors))
-    }
-}
-
-/// Explains an actual request's decision, as the app-wide middleware does.
-fn log_actual(req: &HttpRequest, decision: &Decision<'_>, policy: &Policy) {
-    if !diagnostics::worth_logging(req, decision) {
-        return;
-    }
-    if decision.is_allowed() {
-        diagnostics::allowed(req, decision, policy);
-    } else {
-        diagnostics::explain(&Facts::of(req), Outcome::HandlerRan, decision, policy);
-    }
-}
-
-/// Adds a decision's headers (and the debug header, when on) to a response.
-fn decorate(
-    decision: &Decision<'_>,
-    request_origin: Option<&HeaderValue>,
-    response_headers: &mut HeaderMap,
-    cors: &HandlerCors,
-    merged: &MergedPolicy,
-) {
-    apply_with_origin(decision, request_origin, response_headers, &merged.fixed);
-    if cors.rejection_header {
-        add_rejection_header(decision, response_headers);
-    }
-}
-
-pin_project! {
-    /// The future of [`HandlerService`]'s responses: no boxing per request.
-    #[doc(hidden)]
-    pub struct HandlerFuture<F, B> {
-        #[pin]
-        state: State<F>,
-        body: PhantomData<B>,
-    }
-}
-
-pin_project! {
-    #[project = StateProj]
-    enum State<F> {
-        Done { response: Option<ServiceResponse> },
-        Inner {
-            #[pin]
-            future: F,
-            context: Option<(Option<RequestSnapshot>, Arc<HandlerCors>)>,
-        },
-    }
-}
-
-impl<F, B> HandlerFuture<F, B> {
-    fn done(response: ServiceResponse) -> Self {
-        HandlerFuture {
-            state: State::Done {
-                response: Some(response),
-            },
-            body: PhantomData,
-        }
-    }
-
-    fn inner(future: F, snapshot: Option<RequestSnapshot>, cors: Arc<HandlerCors>) -> Self {
-        HandlerFuture {
-            state: State::Inner {
-                future,
-                context: Some((snapshot, cors)),
-            },
-            body: PhantomData,
-        }
-    }
-}
-
-impl<F, B> fmt::Debug for HandlerFuture<F, B> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HandlerFuture").finish_non_exhaustive()
-    }
-}
-
-impl<F, B> Future for HandlerFuture<F, B>
-where
-    F: Future<Output = Result<ServiceResponse<B>, Error>>,
-    B: MessageBody + 'static,
-{
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
-            StateProj::Done { response } => match response.take() {
-                Some(res) => Poll::Ready(Ok(res.map_into_right_body())),
-                None => Poll::Pending,
-            },
-            StateProj::Inner { future, context } => {
-                let result = ready!(future.poll(cx));
-                let Some((snapshot, cors)) = context.take() else {
-                    return Poll::Pending;
-                };
-                Poll::Ready(match result {
-                    Ok(res) => {
-                        let (request, mut response) = res.into_parts();
-                        if let (Some(merged), Some(snapshot)) = (&cors.policy, &snapshot) {
-                            let decision = merged.policy.decide(&snapshot.cors_request());
-                            log_actual(&request, &decision, &merged.policy);
-                            decorate(
-                                &decision,
-                                snapshot.origin.as_ref(),
-                                response.headers_mut(),
-                                &cors,
-                                merged,
-                            );
-                            if decision.is_allowed() && diagnostics::debug_enabled() {
-                                cors.diagnostics.report_hidden_headers(
-                                    &Facts::of(&request),
-                                    &decision,
-                                    response.headers(),
-                                    &merged.policy,
-                                );
-                            }
-                        }
-                        response.extensions_mut().insert(RouteHandled);
-                        Ok(ServiceResponse::new(request, response).map_into_left_body())
-                    }
-                    Err(mut err) => {
-                        err.add_response_mapper(move |mut res| {
-                            if let (Some(merged), Some(snapshot)) = (&cors.policy, &snapshot) {
-                                let request = snapshot.cors_request();
-                                let decision = merged.policy.decide(&request);
-                                if decision.kind() != RequestKind::NotCors && !decision.is_allowed()
-                                {
-                                    diagnostics::explain(
-                                        &snapshot.facts(),
-                                        Outcome::HandlerRan,
-                                        &decision,
-                                        &merged.policy,
-                                    );
-                                }
-                                decorate(
-                                    &decision,
-                                    snapshot.origin.as_ref(),
-                                    res.headers_mut(),
-                                    &cors,
-                                    merged,
-                                );
-                            }
-                            res.extensions_mut().insert(RouteHandled);
-                            res
-                        });
-                        Err(err)
-                    }
-                })
-            }
-        }
-    }
-}
-
-/// The annotated handlers at one path, for its preflight answers: those of
-/// one `handlers(...)` call, or of all the calls at the same full path.
-pub(crate) struct PathHandlers {
-    path: &'static str,
-    /// In registration order, one per method.
-    entries: Vec<PreflightEntry>,
-    rejection_header: bool,
-    /// The policy the handlers were merged from: it answers preflights for
-    /// methods no handler here owns when no `Cors` layer encloses the path.
-    base: Cors,
-}
-
-impl PathHandlers {
-    /// Whether an annotated handler here is registered for `method`.
-    pub(crate) fn owns(&self, method: &[u8]) -> bool {
-        self.entries.iter().any(|e| e.method.as_bytes() == method)
-    }
-
-    /// Whether a handler here answers this preflight: it asks for a method a
-    /// handler here owns, or its method is missing or malformed (the
-    /// handlers' policies then explain why).
-    pub(crate) fn owns_preflight(&self, request: &CorsRequest<'_>) -> bool {
-        match request.request_method {
-            HeaderField::Value(method) => self.owns(method),
-            _ => true,
-        }
-    }
-}
-
-/// The generated preflight resource of one `handlers(...)` call at one path.
-struct PathPreflight {
-    id: usize,
-    own: Arc<PathHandlers>,
-    /// `own` joined with the tables of the other `handlers(...)` calls at the
-    /// same full path, found on the first request (routing only knows the
-    /// full path, scope prefixes included, once the app is built).
-    joined: OnceLock<Arc<PathHandlers>>,
-}
-
-impl PathPreflight {
-    fn register(handlers: PathHandlers) -> Arc<PathPreflight> {
-        let mut tables = PATH_TABLES.write().unwrap_or_else(PoisonError::into_inner);
-        let table = Arc::new(PathPreflight {
-            id: tables.len(),
-            own: Arc::new(handlers),
-            joined: OnceLock::new(),
-        });
-        tables.push(Arc::downgrade(&table));
-        table
-    }
-
-    fn name(&self) -> String {
-        format!("{ROUTE_NAME_PREFIX}{}", self.id)
-    }
-
-    /// This table's full path in `req`'s app, dynamic segments replaced by a
-    /// placeholder: equal for two tables exactly when routing sees one path.
-    fn full_path(&self, req: &HttpRequest) -> Option<String> {
-        let url = req
-            .resource_map()
-            .url_for(req, &self.name(), std::iter::repeat("_"))
-            .ok()?;
-        Some(url.path().to_owned())
-    }
-
-    /// The handlers routing can reach at this table's path: every table of
-    /// the same app registered at the same full path, the first registered
-    /// answering for a method (as routing would send the actual request to
-    /// the first resource registered for it).
-    fn handlers(&self, req: &HttpRequest) -> Arc<PathHandlers> {
-        let joined = self.joined.get_or_init(|| {
-            let Some(full) = self.full_path(req) else {
-                return Arc::clone(&self.own);
-            };
-            let siblings: Vec<Arc<PathPreflight>> = PATH_TABLES
-                .read()
-                .unwrap_or_else(PoisonError::into_inner)
-                .iter()
-                .filter_map(Weak::upgrade)
-                .filter(|t| t.id != self.id && t.own.path == self.own.path)
-                .collect();
-            let mut entries: Vec<PreflightEntry> = self.own.entries.clone();
-            for sibling in siblings {
-                if sibling.full_path(req).as_deref() != Some(full.as_str()) {
-                    continue;
-                }
-                for entry in &sibling.own.entries {
-                    if !entries.iter().any(|e| e.method == entry.method) {
-                        entries.push(entry.clone());
-                    }
-                }
-            }
-            if entries.len() == self.own.entries.len() {
-                return Arc::clone(&self.own);
-            }
-            Arc::new(PathHandlers {
-                path: self.own.path,
-                entries,
-                rejection_header: self.own.rejection_header,
-                base: self.own.base.clone(),
-            })
-        });
-        Arc::clone(joined)
-    }
-}
-
-#[derive(Clone)]
-struct PreflightEntry {
-    method: &'static str,
-    handler: Arc<HandlerCors>,
-}
-
-/// The resource answering preflights to one path of annotated handlers.
-fn preflight_resource(table: Arc<PathPreflight>) -> Resource {
-    Resource::new(table.own.path)
-        .name(&table.name())
-        .guard(guard::Options())
-        .guard(guard::fn_guard(|ctx| {
-            cors_request(ctx.head()).is_preflight()
-        }))
-        .to(move |req: HttpRequest| {
-            let handlers = table.handlers(&req);
-            async move { handlers.answer(&req) }
-        })
-}
-
-impl PathHandlers {
-    fn answer(&self, req: &HttpRequest) -> HttpResponse {
-        let request = cors_request(req.head());
-        let requested = match request.request_method {
-            HeaderField::Value(bytes) => std::str::from_utf8(bytes).ok(),
-            _ => None,
-        };
-        let entry = match requested {
-            Some(method) => self.entries.iter().find(|e| e.method == method),
-            // Missing or malformed: let an enabled handler's policy say why
-            // (or, when every handler here is disabled, the first one).
-            None => self
-                .entries
-                .iter()
-                .find(|e| e.handler.policy.is_some())
-                .or_else(|| self.entries.first()),
-        };
-        let mut res = match entry {
-            Some(entry) => match &entry.handler.policy {
-                Some(merged) => {
-                    let decision = merged.policy.decide(&request);
-                    diagnostics::explain(
-                        &Facts::of(req),
-                        Outcome::Preflight,
-                        &decision,
-                        &merged.policy,
-                    );
-                    let mut res = preflight_response(
-                        &decision,
-                        &merged.policy,
-                        req.headers(),
-                        &merged.fixed,
-                        entry.handler.rejection_header,
-                    );
-                    if decision.is_allowed() {
-                        if let Some(methods) = self.allowed_methods(&request) {
-                            res.headers_mut()
-                                .insert(header::ACCESS_CONTROL_ALLOW_METHODS, methods);
-                        }
-                    }
-                    if self.entries.len() > 1 {
-                        // The methods listed depend on whether each
-                        // handler's policy allows this origin and these
-                        // headers, whatever this policy's own `Vary` says.
-                        merge_vary(res.headers_mut(), PREFLIGHT_VARY);
-                    }
-                    res
-                }
-                None => self.refuse_disabled(req, entry.handler.name),
-            },
-            None => {
-                // No handler here owns the method: the policy they were
-                // merged from answers, as an enclosing `Cors` layer would.
-                let mut res = crate::middleware::answer_preflight(&self.base, req, &request);
-                restrict_to_requested_method(&mut res, &request);
-                res
-            }
-        };
-        res.extensions_mut().insert(RouteHandled);
-        res
-    }
-
-    /// The methods registered at this path whose handler's policy allows
-    /// the same preflight asking for them, in registration order.
-    ///
-    /// Browsers cache a preflight's answer per method listed (fetch-cors-rules
-    /// a5 item 7), so listing a method whose handler would refuse this origin
-    /// or these headers would let the browser skip a preflight that handler
-    /// must answer; the policy's own method list may also name methods no
-    /// handler here accepts.
-    fn allowed_methods(&self, request: &CorsRequest<'_>) -> Option<HeaderValue> {
-        let mut methods = String::new();
-        for entry in &self.entries {
-            let Some(merged) = &entry.handler.policy else {
-                continue;
-            };
-            let asking = CorsRequest {
-                request_method: HeaderField::Value(entry.method.as_bytes()),
-                ..*request
-            };
-            if merged.policy.decide(&asking).is_allowed() {
-                if !methods.is_empty() {
-                    methods.push_str(", ");
-                }
-                methods.push_str(entry.method);
-            }
-        }
-        HeaderValue::from_str(&methods).ok()
-    }
-
-    /// A `403` with only `Vary`, for a preflight asking for a method whose
-    /// handler has `#[cors(disable)]`, explained in a `warn` line when
-    /// anyone listens.
-    fn refuse_disabled(&self, req: &HttpRequest, handler: &'static str) -> HttpResponse {
-        let listening = warn_enabled();
-        let explanation = (listening || self.rejection_header).then(|| {
-            let code = "handler-cors-disabled";
-            let reason = format!("handler `{handler}` has CORS turned off (`#[cors(disable)]`)");
-            if listening {
-                let facts = Facts::of(req);
-                let requested = EscapedBytes(facts.requested_method.unwrap_or_default());
-                let origin = EscapedBytes(facts.origin.unwrap_or_default());
-                let path = Escaped(facts.path);
-                tracing::warn!(
-                    origin = %origin,
-                    method = facts.method,
-                    path = %path,
-                    kind = "preflight",
-                    requested_method = %requested,
-                    reason = code,
-                    handler,
-                    "CORS preflight for {requested} {path} from `{origin}` rejected: {reason}; \
-                     answered 403, so the browser will not send the {requested} request; if \
-                     pages on other origins must call it, replace `disable` on `{handler}` with \
-                     the settings they need (`#[cors]` alone for the app-wide policy)",
-                );
-            }
-            (code, reason)
-        });
-        let mut res = HttpResponse::Forbidden().finish();
-        merge_vary(res.headers_mut(), PREFLIGHT_VARY);
-        if let (true, Some((code, reason))) = (self.rejection_header, explanation) {
-            let text = format!("{code}: {reason}");
-            if let Ok(value) = HeaderValue::from_str(&text) {
-                res.headers_mut()
-                    .insert(HeaderName::from_static(REJECTED_HEADER), value);
-            }
-        }
-        res
+        ready_ok(Ok(service))
     }
 }
