@@ -1,5 +1,6 @@
-//! A small harness that runs JavaScript `fetch()` cases in a real headless
-//! Chromium and reads the outcomes back into Rust.
+//! A small harness that runs JavaScript `fetch()` cases in a real browser
+//! (headless Chromium, headless Firefox, or WebKitGTK's MiniBrowser under
+//! Xvfb: see [`Engine`]) and reads the outcomes back into Rust.
 //!
 //! Include it from an integration test with
 //!
@@ -17,44 +18,51 @@
 //!    which are two different origins backed by the same server.
 //!    [`run_cases_on`] takes one bound beforehand with [`PageServer::bind`],
 //!    for tests that must know the page origin before writing the cases.
-//! 3. After each case the page POSTs its outcome as one JSON object to
+//! 3. The browser is started on the page's URL with a fresh profile (one
+//!    module per engine: `chromium.rs`, `firefox.rs`, `webkit.rs`). The page
+//!    drives itself, so no browser protocol is spoken (no CDP, WebDriver or
+//!    BiDi): every engine only has to open one URL.
+//! 4. After each case the page POSTs its outcome as one JSON object to
 //!    `/__report` on its own (same-origin) server; the Rust side collects the
 //!    reports from a channel. When all cases are done the page posts
-//!    `{"done":true}` and calls `window.close()`, which makes headless
-//!    Chromium exit by itself.
-//! 4. Rust polls `try_wait` until the page is done, Chromium exits, or the
-//!    overall deadline passes, and always kills Chromium and removes its
-//!    temporary profile.
+//!    `{"done":true}` and calls `window.close()`.
+//! 5. Rust polls until the page is done, the browser exits, or the overall
+//!    deadline passes, and always kills every process it started (the
+//!    browser, and Xvfb for WebKit) and removes the temporary profile.
 //!
-//! `--dump-dom` is deliberately not used: without `--virtual-time-budget` it
-//! dumps the DOM at the load event, before any awaited `fetch()` has settled;
-//! with it, virtual time is paused while a network fetch is pending, so a
-//! server that never answers stalls the page forever, the per-case
-//! `setTimeout` never fires, and nothing at all is dumped. Reporting each
-//! outcome over HTTP keeps real-time timers (so per-case timeouts work) and
-//! keeps the results of the cases that finished even if a later one hangs.
+//! `--dump-dom` is deliberately not used with Chromium: without
+//! `--virtual-time-budget` it dumps the DOM at the load event, before any
+//! awaited `fetch()` has settled; with it, virtual time is paused while a
+//! network fetch is pending, so a server that never answers stalls the page
+//! forever. Reporting each outcome over HTTP keeps real-time timers (so
+//! per-case timeouts work), keeps the results of the cases that finished
+//! even if a later one hangs, and works the same in every engine.
 //!
 //! Only loopback hosts can be used: case URLs are checked before launch, and
-//! Chromium's host resolver maps every other name to `NOTFOUND`.
+//! each engine is started so that any other host fails locally (see the
+//! engine modules for the exact flags and preferences).
 //!
 //! No dependencies besides `std` and `serde_json`; no Node.js, WebDriver or
-//! browser download. Chromium is Debian's `/usr/bin/chromium` (or the path
-//! in the `CHROMIUM` environment variable).
+//! browser download. The browsers are Debian's packages; see
+//! [`Engine::locate`] for the paths and the variables that override them.
 //!
 //! # Notes for case writers
 //!
 //! * A CORS rejection (failed preflight or a bad actual response) and a
-//!   network error both surface in JS as `TypeError: Failed to fetch`; the
-//!   reason is only in Chromium's console, not in [`FetchOutcome`]. Check the
-//!   server side (was the handler hit?) to tell them apart.
+//!   network error both surface in JS as the same `TypeError` (`Failed to
+//!   fetch` in Chromium, `NetworkError when attempting to fetch resource.`
+//!   in Firefox, `Load failed` in WebKit); the reason is only in the
+//!   browser's console (copied to its log), not in [`FetchOutcome`]. Check
+//!   the server side (was the handler hit?) to tell them apart.
 //! * Cases in one [`run_cases`] call share one browser profile, so a
 //!   preflight answered with `Access-Control-Max-Age` may be served from the
 //!   preflight cache for later cases with the same URL; every call starts
 //!   with a fresh profile.
 //! * `127.0.0.1:A` and `127.0.0.1:B` are cross-origin but same-site;
 //!   `localhost` and `127.0.0.1` are cross-site (matters for cookies).
-//! * If the test process dies without killing Chromium, the page closes
-//!   itself (and so Chromium exits) 5 s after the overall timeout.
+//! * If the test process dies without killing the browser, the page closes
+//!   itself 5 s after the overall timeout (which ends headless Chromium and
+//!   Firefox; MiniBrowser and Xvfb stay until killed).
 
 #![allow(dead_code, unreachable_pub)]
 
