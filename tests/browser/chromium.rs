@@ -26,6 +26,7 @@ pub(super) const FLAGS: &[&str] = &[
     "--disable-default-apps",
     "--no-proxy-server",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    "--enable-logging=stderr",
 ];
 
 /// Starts Chromium on `url` with a fresh profile under `scratch`;

@@ -497,6 +497,14 @@ pub fn run_cases_on(
         })
         .collect();
 
+    // The console (where the engines give their CORS failure reasons) is
+    // only in the log.
+    if std::env::var_os("CORS_BROWSER_DUMP").is_some() {
+        eprintln!(
+            "browser harness: {name} log:\n{}",
+            fs::read_to_string(&log_path).unwrap_or_default()
+        );
+    }
     if missing > 0 || !page_errors.is_empty() {
         eprintln!(
             "browser harness: {missing} of {} cases without a result after {:.1?} \
