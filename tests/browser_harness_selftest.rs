@@ -1,9 +1,10 @@
-//! Self-test for the headless-Chromium fetch harness in `tests/browser/`.
+//! Self-test for the real-browser fetch harness in `tests/browser/`, in
+//! each of its engines (Chromium, Firefox, WebKit) one after another.
 //!
 //! Runs against a trivial std-only HTTP server, so it checks the harness and
-//! the browser's CORS enforcement, not this crate's middleware. Skips (with
-//! one line of output) when Chromium is not installed, unless
-//! `CORS_BROWSER_TESTS_REQUIRED=1`.
+//! the browsers' CORS enforcement, not this crate's middleware. An engine
+//! that is not installed is skipped with one line on stderr (shown by plain
+//! `cargo test`), unless `CORS_BROWSER_TESTS_REQUIRED=1`.
 
 #[path = "browser/harness.rs"]
 mod harness;
@@ -14,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use harness::{FetchCase, RunConfig};
+use harness::{Engine, FetchCase, Installed, RunConfig};
 
 /// Requests seen by [`TargetServer`]: (path, `Origin` header).
 type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
@@ -104,128 +105,144 @@ fn handle(mut stream: TcpStream, seen: &Seen) {
     let _ = stream.write_all(response.as_bytes());
 }
 
+/// The installed engines; the missing ones were reported (or, when
+/// required, failed the test).
+fn engines() -> Vec<Installed> {
+    Engine::ALL
+        .into_iter()
+        .filter_map(Engine::require_or_skip)
+        .collect()
+}
+
 #[test]
 fn cors_response_is_readable_and_non_cors_response_is_blocked() {
-    let Some(chromium) = harness::require_or_skip() else {
-        return;
-    };
-    let server = TargetServer::start();
-    let started = Instant::now();
-    let outcomes = harness::run_cases(
-        &chromium,
-        "127.0.0.1",
-        &[
-            FetchCase::new("cors", server.url("/cors")).read_header("X-Thing"),
-            FetchCase::new("nocors", server.url("/nocors")).read_header("X-Thing"),
-        ],
-    );
-    eprintln!("two cases took {:.1?}: {outcomes:#?}", started.elapsed());
+    for engine in engines() {
+        let name = engine.engine().name();
+        let server = TargetServer::start();
+        let started = Instant::now();
+        let outcomes = harness::run_cases(
+            &engine,
+            "127.0.0.1",
+            &[
+                FetchCase::new("cors", server.url("/cors")).read_header("X-Thing"),
+                FetchCase::new("nocors", server.url("/nocors")).read_header("X-Thing"),
+            ],
+        );
+        eprintln!(
+            "{name}: two cases took {:.1?}: {outcomes:#?}",
+            started.elapsed()
+        );
 
-    assert_eq!(outcomes.len(), 2);
-    let (cors, nocors) = (&outcomes[0], &outcomes[1]);
-    assert_eq!(cors.name, "cors");
-    assert!(cors.ok_read, "CORS response should be readable: {cors:?}");
-    assert_eq!(cors.status, Some(200));
-    assert_eq!(cors.header.as_deref(), Some("1"));
-    assert_eq!(cors.body.as_deref(), Some("hello"));
-    assert_eq!(cors.error, None);
+        assert_eq!(outcomes.len(), 2, "{name}");
+        let (cors, nocors) = (&outcomes[0], &outcomes[1]);
+        assert_eq!(cors.name, "cors", "{name}");
+        assert!(
+            cors.ok_read,
+            "{name}: CORS response should be readable: {cors:?}"
+        );
+        assert_eq!(cors.status, Some(200), "{name}");
+        assert_eq!(cors.header.as_deref(), Some("1"), "{name}");
+        assert_eq!(cors.body.as_deref(), Some("hello"), "{name}");
+        assert_eq!(cors.error, None, "{name}");
 
-    assert_eq!(nocors.name, "nocors");
-    assert!(
-        !nocors.ok_read,
-        "response without CORS headers must be blocked: {nocors:?}"
-    );
-    assert_eq!(nocors.status, None);
-    assert!(nocors.error.is_some());
+        assert_eq!(nocors.name, "nocors", "{name}");
+        assert!(
+            !nocors.ok_read,
+            "{name}: response without CORS headers must be blocked: {nocors:?}"
+        );
+        assert_eq!(nocors.status, None, "{name}");
+        assert!(nocors.error.is_some(), "{name}");
 
-    // The request really was cross-origin (page on another port).
-    let origin = server
-        .origin_seen_for("/cors")
-        .expect("Origin header on /cors");
-    assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
-    assert_ne!(origin, server.origin);
+        // The request really was cross-origin (page on another port).
+        let origin = server
+            .origin_seen_for("/cors")
+            .expect("Origin header on /cors");
+        assert!(origin.starts_with("http://127.0.0.1:"), "{name}: {origin}");
+        assert_ne!(origin, server.origin, "{name}");
+    }
 }
 
 #[test]
 fn timeouts_and_bad_init_fail_only_their_own_case() {
-    let Some(chromium) = harness::require_or_skip() else {
-        return;
-    };
-    let server = TargetServer::start();
-    let config = RunConfig {
-        case_timeout: Duration::from_secs(1),
-        ..RunConfig::default()
-    };
-    let started = Instant::now();
-    let outcomes = harness::run_cases_with(
-        &chromium,
-        "localhost",
-        &[
-            FetchCase::new("hang", server.url("/hang")),
-            FetchCase::new("bad init", server.url("/cors")).init("{method: 'GET',"),
-            FetchCase::new("after", server.url("/cors"))
-                .init("{method: 'GET', headers: {'Accept': 'text/plain'}} /* </script> stays inside the script */")
-                .read_header("x-thing"),
-        ],
-        &config,
-    );
-    let took = started.elapsed();
-    eprintln!("three cases took {took:.1?}: {outcomes:#?}");
+    for engine in engines() {
+        let name = engine.engine().name();
+        let server = TargetServer::start();
+        let config = RunConfig {
+            case_timeout: Duration::from_secs(1),
+            ..RunConfig::default()
+        };
+        let started = Instant::now();
+        let outcomes = harness::run_cases_with(
+            &engine,
+            "localhost",
+            &[
+                FetchCase::new("hang", server.url("/hang")),
+                FetchCase::new("bad init", server.url("/cors")).init("{method: 'GET',"),
+                FetchCase::new("after", server.url("/cors"))
+                    .init("{method: 'GET', headers: {'Accept': 'text/plain'}} /* </script> stays inside the script */")
+                    .read_header("x-thing"),
+            ],
+            &config,
+        );
+        let took = started.elapsed();
+        eprintln!("{name}: three cases took {took:.1?}: {outcomes:#?}");
 
-    assert_eq!(outcomes.len(), 3);
-    assert!(!outcomes[0].ok_read);
-    assert_eq!(outcomes[0].error.as_deref(), Some("timeout"));
+        assert_eq!(outcomes.len(), 3, "{name}");
+        assert!(!outcomes[0].ok_read, "{name}");
+        assert_eq!(outcomes[0].error.as_deref(), Some("timeout"), "{name}");
 
-    assert!(!outcomes[1].ok_read);
-    let init_error = outcomes[1].error.as_deref().unwrap_or_default();
-    assert!(
-        init_error.starts_with("init_js: SyntaxError"),
-        "{init_error}"
-    );
+        assert!(!outcomes[1].ok_read, "{name}");
+        let init_error = outcomes[1].error.as_deref().unwrap_or_default();
+        assert!(
+            init_error.starts_with("init_js: SyntaxError"),
+            "{name}: {init_error}"
+        );
 
-    assert!(outcomes[2].ok_read, "{:?}", outcomes[2]);
-    assert_eq!(outcomes[2].header.as_deref(), Some("1"));
-    assert_eq!(
-        server
-            .origin_seen_for("/cors")
-            .as_deref()
-            .map(|o| o.starts_with("http://localhost:")),
-        Some(true)
-    );
+        assert!(outcomes[2].ok_read, "{name}: {:?}", outcomes[2]);
+        assert_eq!(outcomes[2].header.as_deref(), Some("1"), "{name}");
+        assert_eq!(
+            server
+                .origin_seen_for("/cors")
+                .as_deref()
+                .map(|o| o.starts_with("http://localhost:")),
+            Some(true),
+            "{name}"
+        );
 
-    assert!(took < Duration::from_secs(20), "took {took:?}");
+        assert!(took < Duration::from_secs(20), "{name}: took {took:?}");
+    }
 }
 
 #[test]
-fn overall_timeout_kills_chromium_and_keeps_finished_results() {
-    let Some(chromium) = harness::require_or_skip() else {
-        return;
-    };
-    let server = TargetServer::start();
-    let config = RunConfig {
-        case_timeout: Duration::from_secs(30),
-        overall_timeout: Duration::from_secs(3),
-    };
-    let started = Instant::now();
-    let outcomes = harness::run_cases_with(
-        &chromium,
-        "127.0.0.1",
-        &[
-            FetchCase::new("first", server.url("/cors")),
-            FetchCase::new("stuck", server.url("/hang")),
-            FetchCase::new("never started", server.url("/cors")),
-        ],
-        &config,
-    );
-    let took = started.elapsed();
-    eprintln!("overall timeout run took {took:.1?}");
+fn overall_timeout_kills_the_browser_and_keeps_finished_results() {
+    for engine in engines() {
+        let name = engine.engine().name();
+        let server = TargetServer::start();
+        let config = RunConfig {
+            case_timeout: Duration::from_secs(30),
+            overall_timeout: Duration::from_secs(3),
+        };
+        let started = Instant::now();
+        let outcomes = harness::run_cases_with(
+            &engine,
+            "127.0.0.1",
+            &[
+                FetchCase::new("first", server.url("/cors")),
+                FetchCase::new("stuck", server.url("/hang")),
+                FetchCase::new("never started", server.url("/cors")),
+            ],
+            &config,
+        );
+        let took = started.elapsed();
+        eprintln!("{name}: overall timeout run took {took:.1?}");
 
-    assert!(outcomes[0].ok_read, "{:?}", outcomes[0]);
-    for stuck in &outcomes[1..] {
-        assert!(!stuck.ok_read);
-        assert_eq!(stuck.error.as_deref(), Some("timeout"), "{stuck:?}");
+        assert!(outcomes[0].ok_read, "{name}: {:?}", outcomes[0]);
+        for stuck in &outcomes[1..] {
+            assert!(!stuck.ok_read, "{name}");
+            assert_eq!(stuck.error.as_deref(), Some("timeout"), "{name}: {stuck:?}");
+        }
+        assert!(took < Duration::from_secs(10), "{name}: took {took:?}");
     }
-    assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! A small harness that runs JavaScript `fetch()` cases in a real headless
-//! Chromium and reads the outcomes back into Rust.
+//! A small harness that runs JavaScript `fetch()` cases in a real browser
+//! (headless Chromium, headless Firefox, or WebKitGTK's MiniBrowser under
+//! Xvfb: see [`Engine`]) and reads the outcomes back into Rust.
 //!
 //! Include it from an integration test with
 //!
@@ -17,46 +18,60 @@
 //!    which are two different origins backed by the same server.
 //!    [`run_cases_on`] takes one bound beforehand with [`PageServer::bind`],
 //!    for tests that must know the page origin before writing the cases.
-//! 3. After each case the page POSTs its outcome as one JSON object to
+//! 3. The browser is started on the page's URL with a fresh profile (one
+//!    module per engine: `chromium.rs`, `firefox.rs`, `webkit.rs`). The page
+//!    drives itself, so no browser protocol is spoken (no CDP, WebDriver or
+//!    BiDi): every engine only has to open one URL.
+//! 4. After each case the page POSTs its outcome as one JSON object to
 //!    `/__report` on its own (same-origin) server; the Rust side collects the
 //!    reports from a channel. When all cases are done the page posts
-//!    `{"done":true}` and calls `window.close()`, which makes headless
-//!    Chromium exit by itself.
-//! 4. Rust polls `try_wait` until the page is done, Chromium exits, or the
-//!    overall deadline passes, and always kills Chromium and removes its
-//!    temporary profile.
+//!    `{"done":true}` and calls `window.close()`.
+//! 5. Rust polls until the page is done, the browser exits, or the overall
+//!    deadline passes, and always kills every process it started (the
+//!    browser, and Xvfb for WebKit) and removes the temporary profile.
 //!
-//! `--dump-dom` is deliberately not used: without `--virtual-time-budget` it
-//! dumps the DOM at the load event, before any awaited `fetch()` has settled;
-//! with it, virtual time is paused while a network fetch is pending, so a
-//! server that never answers stalls the page forever, the per-case
-//! `setTimeout` never fires, and nothing at all is dumped. Reporting each
-//! outcome over HTTP keeps real-time timers (so per-case timeouts work) and
-//! keeps the results of the cases that finished even if a later one hangs.
+//! `--dump-dom` is deliberately not used with Chromium: without
+//! `--virtual-time-budget` it dumps the DOM at the load event, before any
+//! awaited `fetch()` has settled; with it, virtual time is paused while a
+//! network fetch is pending, so a server that never answers stalls the page
+//! forever. Reporting each outcome over HTTP keeps real-time timers (so
+//! per-case timeouts work), keeps the results of the cases that finished
+//! even if a later one hangs, and works the same in every engine.
 //!
 //! Only loopback hosts can be used: case URLs are checked before launch, and
-//! Chromium's host resolver maps every other name to `NOTFOUND`.
+//! each engine is started so that any other host fails locally (see the
+//! engine modules for the exact flags and preferences).
 //!
 //! No dependencies besides `std` and `serde_json`; no Node.js, WebDriver or
-//! browser download. Chromium is Debian's `/usr/bin/chromium` (or the path
-//! in the `CHROMIUM` environment variable).
+//! browser download. The browsers are Debian's packages; see
+//! [`Engine::locate`] for the paths and the variables that override them.
 //!
 //! # Notes for case writers
 //!
 //! * A CORS rejection (failed preflight or a bad actual response) and a
-//!   network error both surface in JS as `TypeError: Failed to fetch`; the
-//!   reason is only in Chromium's console, not in [`FetchOutcome`]. Check the
-//!   server side (was the handler hit?) to tell them apart.
+//!   network error both surface in JS as the same `TypeError` (`Failed to
+//!   fetch` in Chromium, `NetworkError when attempting to fetch resource.`
+//!   in Firefox, `Load failed` in WebKit); the reason is only in the
+//!   browser's console (copied to its log), not in [`FetchOutcome`]. Check
+//!   the server side (was the handler hit?) to tell them apart.
 //! * Cases in one [`run_cases`] call share one browser profile, so a
 //!   preflight answered with `Access-Control-Max-Age` may be served from the
 //!   preflight cache for later cases with the same URL; every call starts
 //!   with a fresh profile.
 //! * `127.0.0.1:A` and `127.0.0.1:B` are cross-origin but same-site;
 //!   `localhost` and `127.0.0.1` are cross-site (matters for cookies).
-//! * If the test process dies without killing Chromium, the page closes
-//!   itself (and so Chromium exits) 5 s after the overall timeout.
+//! * If the test process dies without killing the browser, the page closes
+//!   itself 5 s after the overall timeout (which ends headless Chromium and
+//!   Firefox; MiniBrowser and Xvfb stay until killed).
 
 #![allow(dead_code, unreachable_pub)]
+
+#[path = "chromium.rs"]
+mod chromium;
+#[path = "firefox.rs"]
+mod firefox;
+#[path = "webkit.rs"]
+mod webkit;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -70,67 +85,183 @@ use std::sync::{Arc, Once, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-/// Environment variable that overrides the Chromium binary path.
-pub const CHROMIUM_ENV: &str = "CHROMIUM";
-
-/// Environment variable that turns a missing Chromium into a test failure
-/// (set it to `1` in CI images that are supposed to have Chromium).
+/// Environment variable that turns a missing engine into a test failure
+/// (`.ci/run` sets it to `1`: CI images are supposed to have all three).
 pub const REQUIRED_ENV: &str = "CORS_BROWSER_TESTS_REQUIRED";
-
-/// Path tried when [`CHROMIUM_ENV`] is not set (Debian's `chromium` package).
-pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Path on the page server that receives the page's outcome reports.
 const REPORT_PATH: &str = "/__report";
 
-/// How long Chromium gets to exit on its own after the page reported that it
-/// is done, before it is killed.
-const EXIT_GRACE: Duration = Duration::from_secs(3);
-
 /// Largest request (head plus body) the page server accepts.
 const MAX_REQUEST: usize = 1 << 20;
 
-/// The Chromium binary that would be used: `$CHROMIUM` if set and non-empty,
-/// otherwise `/usr/bin/chromium`; it may not exist.
-fn chromium_candidate() -> PathBuf {
-    match std::env::var_os(CHROMIUM_ENV) {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => PathBuf::from(DEFAULT_CHROMIUM),
+/// A browser engine the harness can run cases in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Engine {
+    /// Headless Chromium (Blink).
+    Chromium,
+    /// Headless Firefox (Gecko).
+    Firefox,
+    /// WebKitGTK's MiniBrowser under Xvfb (the engine of Safari).
+    WebKit,
+}
+
+impl Engine {
+    /// Every engine, in the order the suites run them.
+    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
+
+    /// Lower-case name, as in skip lines and test output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
+        }
+    }
+
+    /// The programs this engine needs: (what, overriding environment
+    /// variable, default path). The browser comes first.
+    fn programs(self) -> &'static [(&'static str, &'static str, &'static str)] {
+        match self {
+            Engine::Chromium => &[("chromium", "CHROMIUM", "/usr/bin/chromium")],
+            Engine::Firefox => &[("firefox", "FIREFOX", "/usr/bin/firefox-esr")],
+            Engine::WebKit => &[
+                (
+                    "MiniBrowser",
+                    "MINIBROWSER",
+                    "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+                ),
+                ("Xvfb", "XVFB", "/usr/bin/Xvfb"),
+            ],
+        }
+    }
+
+    /// Debian packages that provide [`Engine::programs`].
+    fn packages(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox-esr",
+            Engine::WebKit => "webkit2gtk-driver xvfb",
+        }
+    }
+
+    /// How long the browser gets to exit by itself after the page is done
+    /// (it is killed afterwards in any case). Chromium exits on
+    /// `window.close()`; the others are simply killed, their profiles are
+    /// throwaway.
+    fn exit_grace(self) -> Duration {
+        match self {
+            Engine::Chromium => Duration::from_secs(3),
+            Engine::Firefox | Engine::WebKit => Duration::from_millis(300),
+        }
+    }
+
+    /// Finds the engine's programs: each at `$VAR` if set and non-empty,
+    /// otherwise at its default path. `Err` names the first one missing.
+    pub fn locate(self) -> Result<Installed, String> {
+        let mut paths = Vec::new();
+        for (what, var, default) in self.programs() {
+            let path = match std::env::var_os(var) {
+                Some(p) if !p.is_empty() => PathBuf::from(p),
+                _ => PathBuf::from(default),
+            };
+            if !path.is_file() {
+                return Err(format!(
+                    "{what} not found at {} (set ${var} to override)",
+                    path.display()
+                ));
+            }
+            paths.push(path);
+        }
+        let mut paths = paths.into_iter();
+        Ok(Installed {
+            engine: self,
+            binary: paths.next().expect("every engine has a browser program"),
+            helper: paths.next(),
+        })
+    }
+
+    /// Returns the installed engine, or decides what to do when it is
+    /// missing.
+    ///
+    /// If it is missing and `CORS_BROWSER_TESTS_REQUIRED=1` is set this
+    /// panics; otherwise it writes `skipping <engine> browser tests: ...`
+    /// to the process's stderr (once per engine per test binary) and returns
+    /// `None`, and the caller should return early so the test passes. The
+    /// line is written with `io::stderr().write_all`, which libtest does not
+    /// capture (it only captures `print!`/`eprint!`), so plain
+    /// `cargo test` shows it.
+    pub fn require_or_skip(self) -> Option<Installed> {
+        let problem = match self.locate() {
+            Ok(installed) => return Some(installed),
+            Err(problem) => problem,
+        };
+        let install = format!("apt-get install -y {}", self.packages());
+        if std::env::var(REQUIRED_ENV).is_ok_and(|v| v.trim() == "1") {
+            panic!("{REQUIRED_ENV}=1 but {problem}; install it with: {install}");
+        }
+        static NOTICES: [Once; 3] = [Once::new(), Once::new(), Once::new()];
+        NOTICES[self as usize].call_once(|| {
+            let line = format!(
+                "skipping {} browser tests: {problem}; install it with: {install}\n",
+                self.name()
+            );
+            let _ = io::stderr().write_all(line.as_bytes());
+        });
+        None
     }
 }
 
-/// Returns the Chromium binary to use: `$CHROMIUM` if set, otherwise
-/// `/usr/bin/chromium`, provided that file exists.
-pub fn chromium_path() -> Option<PathBuf> {
-    let path = chromium_candidate();
-    path.is_file().then_some(path)
+/// Chromium, or `None` after a skip line: [`Engine::require_or_skip`] for
+/// suites that run in one engine only (`tests/examples_run.rs`).
+pub fn require_or_skip() -> Option<Installed> {
+    Engine::Chromium.require_or_skip()
 }
 
-/// Returns the Chromium binary, or decides what to do when there is none.
-///
-/// If Chromium is missing and `CORS_BROWSER_TESTS_REQUIRED=1` is set this
-/// panics; otherwise it prints `skipping browser tests: ...` (once per test
-/// binary) and returns `None`, and the caller should return early so the
-/// test passes.
-pub fn require_or_skip() -> Option<PathBuf> {
-    if let Some(path) = chromium_path() {
-        return Some(path);
+/// An engine whose programs were found; made by [`Engine::locate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installed {
+    engine: Engine,
+    /// The browser.
+    binary: PathBuf,
+    /// Xvfb, for WebKit.
+    helper: Option<PathBuf>,
+}
+
+impl Installed {
+    /// Which engine this is.
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
-    let required = std::env::var(REQUIRED_ENV).is_ok_and(|v| v.trim() == "1");
-    if required {
-        panic!(
-            "{REQUIRED_ENV}=1 but chromium was not found at {} (set ${CHROMIUM_ENV} to override); \
-             install it with: apt-get install -y chromium",
-            chromium_candidate().display()
-        );
+
+    /// Starts the browser on `url` with a fresh profile under `scratch`.
+    fn launch(&self, scratch: &Path, log: &Path, extra: &EngineArgs<'_>, url: &str) -> Running {
+        match self.engine {
+            Engine::Chromium => chromium::launch(&self.binary, scratch, log, extra.chromium, url),
+            Engine::Firefox => firefox::launch(&self.binary, scratch, log, extra.firefox, url),
+            Engine::WebKit => webkit::launch(
+                &self.binary,
+                self.helper.as_deref().expect("WebKit runs under Xvfb"),
+                scratch,
+                log,
+                extra.webkit,
+                url,
+            ),
+        }
     }
-    static SKIP_NOTICE: Once = Once::new();
-    SKIP_NOTICE.call_once(|| {
-        println!(
-            "skipping browser tests: chromium not found; install it with: apt-get install -y chromium"
-        );
-    });
-    None
+}
+
+/// Per-engine additions to the launch, for [`run_cases_on`]; each engine
+/// reads only its own field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EngineArgs<'a> {
+    /// More Chromium flags (e.g. `--enable-features=...`).
+    pub chromium: &'a [&'a str],
+    /// More Firefox preferences for the profile's `user.js`, as
+    /// `(name, JavaScript literal)`.
+    pub firefox: &'a [(&'a str, &'a str)],
+    /// More MiniBrowser arguments (e.g. `--some-websetting=false`).
+    pub webkit: &'a [&'a str],
 }
 
 /// One `fetch()` call to run in the browser.
@@ -196,7 +327,7 @@ pub struct FetchOutcome {
     /// is indistinguishable from a network error in JS and reads
     /// `TypeError: Failed to fetch`), `"timeout"` if the case or the whole
     /// run ran out of time, `init_js: ...` if `init_js` did not evaluate, or
-    /// `no result: ...` if Chromium went away first.
+    /// `no result: ...` if the browser went away first.
     pub error: Option<String>,
 }
 
@@ -206,7 +337,7 @@ pub struct RunConfig {
     /// Per-case limit, enforced in the page (`Promise.race` with a
     /// `setTimeout`, then the request is aborted).
     pub case_timeout: Duration,
-    /// Limit for the whole Chromium run, enforced from Rust; Chromium is
+    /// Limit for the whole browser run, enforced from Rust; the browser is
     /// killed when it passes and unfinished cases report `"timeout"`.
     pub overall_timeout: Duration,
 }
@@ -221,7 +352,7 @@ impl Default for RunConfig {
     }
 }
 
-/// Runs `cases` in order in headless Chromium with [`RunConfig::default`].
+/// Runs `cases` in order in `engine` with [`RunConfig::default`].
 ///
 /// `page_origin_host` is `"127.0.0.1"` or `"localhost"`: the page (and so the
 /// `Origin` of every request) is `http://{page_origin_host}:{page port}`.
@@ -229,48 +360,48 @@ impl Default for RunConfig {
 ///
 /// # Panics
 ///
-/// On a non-loopback host or case URL, or if Chromium cannot be started.
+/// On a non-loopback host or case URL, or if the browser cannot be started.
 pub fn run_cases(
-    chromium: &Path,
+    engine: &Installed,
     page_origin_host: &str,
     cases: &[FetchCase],
 ) -> Vec<FetchOutcome> {
-    run_cases_with(chromium, page_origin_host, cases, &RunConfig::default())
+    run_cases_with(engine, page_origin_host, cases, &RunConfig::default())
 }
 
 /// Like [`run_cases`], with explicit timeouts.
 pub fn run_cases_with(
-    chromium: &Path,
+    engine: &Installed,
     page_origin_host: &str,
     cases: &[FetchCase],
     config: &RunConfig,
 ) -> Vec<FetchOutcome> {
     run_cases_on(
-        chromium,
+        engine,
         PageServer::bind(),
         page_origin_host,
         cases,
         config,
-        &[],
+        &EngineArgs::default(),
     )
 }
 
 /// Like [`run_cases_with`], on a page server bound beforehand with
 /// [`PageServer::bind`], so the caller knows the page origin (for instance
 /// to name it in a CORS policy) before writing the cases. The server serves
-/// this one run and is stopped when it returns. `extra_args` are added to
-/// Chromium's command line (e.g. `--enable-features=...`).
+/// this one run and is stopped when it returns. `extra` adds engine-specific
+/// flags or preferences to the launch.
 ///
 /// # Panics
 ///
 /// As [`run_cases`], and if `server` already has a page.
 pub fn run_cases_on(
-    chromium: &Path,
+    engine: &Installed,
     server: PageServer,
     page_origin_host: &str,
     cases: &[FetchCase],
     config: &RunConfig,
-    extra_args: &[&str],
+    extra: &EngineArgs<'_>,
 ) -> Vec<FetchOutcome> {
     assert!(
         matches!(page_origin_host, "127.0.0.1" | "localhost"),
@@ -285,16 +416,15 @@ pub fn run_cases_on(
         );
     }
 
+    let name = engine.engine().name();
     let started = Instant::now();
     let deadline = started + config.overall_timeout;
     server.set_page(build_page(cases, config));
     let page_url = format!("{}/", server.origin(page_origin_host));
 
     let scratch = ScratchDir::new();
-    let profile = scratch.path().join("profile");
-    fs::create_dir(&profile).expect("create Chromium profile directory");
-    let log_path = scratch.path().join("chromium.log");
-    let mut browser = Browser::launch(chromium, &profile, &log_path, extra_args, &page_url);
+    let log_path = scratch.path().join("browser.log");
+    let mut browser = engine.launch(scratch.path(), &log_path, extra, &page_url);
 
     let mut reports: BTreeMap<usize, FetchOutcome> = BTreeMap::new();
     let mut page_errors: Vec<String> = Vec::new();
@@ -336,10 +466,13 @@ pub fn run_cases_on(
     }
 
     if done {
-        // The page calls window.close(); give Chromium a moment to shut down
-        // cleanly (it is killed in any case when `browser` is dropped).
-        let grace = EXIT_GRACE.min(deadline.saturating_duration_since(Instant::now()));
-        if browser.wait_exit(grace).is_none() {
+        // The page calls window.close(); give the browser a moment to shut
+        // down cleanly (it is killed in any case when `browser` is dropped).
+        let grace = engine
+            .engine()
+            .exit_grace()
+            .min(deadline.saturating_duration_since(Instant::now()));
+        if browser.wait_exit(grace).is_none() && engine.engine() == Engine::Chromium {
             eprintln!("browser harness: chromium did not exit after window.close(); killing it");
         }
     }
@@ -355,7 +488,7 @@ pub fn run_cases_on(
                 error: Some(if timed_out {
                     "timeout".to_owned()
                 } else if let Some(status) = exited {
-                    format!("no result: chromium exited early ({status})")
+                    format!("no result: {name} exited early ({status})")
                 } else {
                     "no result: page finished without reporting this case".to_owned()
                 }),
@@ -364,10 +497,18 @@ pub fn run_cases_on(
         })
         .collect();
 
+    // The console (where the engines give their CORS failure reasons) is
+    // only in the log.
+    if std::env::var_os("CORS_BROWSER_DUMP").is_some() {
+        eprintln!(
+            "browser harness: {name} log:\n{}",
+            fs::read_to_string(&log_path).unwrap_or_default()
+        );
+    }
     if missing > 0 || !page_errors.is_empty() {
         eprintln!(
             "browser harness: {missing} of {} cases without a result after {:.1?} \
-             (overall timeout hit: {timed_out}, chromium exit: {exited:?})",
+             (overall timeout hit: {timed_out}, {name} exit: {exited:?})",
             cases.len(),
             started.elapsed()
         );
@@ -375,7 +516,7 @@ pub fn run_cases_on(
             eprintln!("browser harness: page error: {e}");
         }
         eprintln!(
-            "browser harness: chromium log tail:\n{}",
+            "browser harness: {name} log tail:\n{}",
             log_tail(&log_path, 20)
         );
     }
@@ -541,7 +682,7 @@ pub fn is_loopback_url(url: &str) -> bool {
     )
 }
 
-/// Last `n` lines of Chromium's log, minus the harmless D-Bus noise.
+/// Last `n` lines of the browser's log, minus the harmless D-Bus noise.
 fn log_tail(path: &Path, n: usize) -> String {
     let text = fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text
@@ -551,52 +692,45 @@ fn log_tail(path: &Path, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// A running Chromium; killed (and reaped) on drop.
-struct Browser {
-    child: Child,
+/// Spawns `command` with stdin closed and stdout and stderr appended to
+/// `log`.
+fn spawn_logged(command: &mut Command, log: &Path) -> Child {
+    let out = File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("open browser log file");
+    let err = out.try_clone().expect("clone browser log file handle");
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+        .spawn()
+        .unwrap_or_else(|e| panic!("failed to start {:?}: {e}", command.get_program()))
 }
 
-impl Browser {
-    fn launch(
-        chromium: &Path,
-        profile: &Path,
-        log_path: &Path,
-        extra_args: &[&str],
-        url: &str,
-    ) -> Browser {
-        let log = File::create(log_path).expect("create Chromium log file");
-        let log_err = log.try_clone().expect("clone Chromium log file handle");
-        let child = Command::new(chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--disable-default-apps",
-                "--no-proxy-server",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .args(extra_args)
-            .arg(url)
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::from(log_err))
-            .spawn()
-            .unwrap_or_else(|e| panic!("failed to start Chromium at {}: {e}", chromium.display()));
-        Browser { child }
+/// The processes of one browser run (the browser, and Xvfb for WebKit);
+/// all killed (and reaped) on drop, the last started first.
+#[derive(Default)]
+struct Running {
+    /// (name, process), in start order; the browser is the last one.
+    children: Vec<(&'static str, Child)>,
+}
+
+impl Running {
+    fn push(&mut self, name: &'static str, child: Child) {
+        self.children.push((name, child));
     }
 
+    /// `Some` once the browser (the last process started) has exited.
     fn try_wait(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().expect("poll Chromium process status")
+        let (name, browser) = self.children.last_mut()?;
+        browser
+            .try_wait()
+            .unwrap_or_else(|e| panic!("poll {name} process status: {e}"))
     }
 
-    /// Waits up to `limit` for Chromium to exit by itself.
+    /// Waits up to `limit` for the browser to exit by itself.
     fn wait_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
         let until = Instant::now() + limit;
         loop {
@@ -611,11 +745,13 @@ impl Browser {
     }
 }
 
-impl Drop for Browser {
+impl Drop for Running {
     fn drop(&mut self) {
         // Killing an already exited (but unreaped) child is harmless.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        while let Some((_, mut child)) = self.children.pop() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
