@@ -78,7 +78,8 @@ mod vary;
 
 pub use allow_methods::is_forbidden as is_forbidden_method;
 pub use decision::{
-    header, CorsRequest, Decision, Escaped, HeaderField, Rejection, RequestKind, ResponseHeaders,
+    header, CorsRequest, Decision, Escaped, FieldLines, HeaderField, Rejection, RequestKind,
+    ResponseHeaders, MAX_FIELD_LINES,
 };
 pub use env::{builder_from_lookup, unknown_variables, UnknownVariable};
 pub use error::{ConfigError, ConfigProblem, ConfigWarning, OriginError};

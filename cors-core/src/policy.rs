@@ -134,11 +134,13 @@ impl PolicyBuilder {
 
     /// Allows any origin: `Access-Control-Allow-Origin: *`. Refused with credentials.
     ///
-    /// Any *serialised* origin, that is: `Origin: null` (sandboxed iframes,
-    /// `file:` pages, documents after a cross-origin redirect) is refused
-    /// unless `null` is allowed explicitly, although the Fetch standard's
-    /// CORS check would let `*` answer it. A deliberate hardening: a page
-    /// without an origin of its own can be anyone's.
+    /// Every origin, `Origin: null` included (sandboxed iframes, `file:`
+    /// pages, requests after a cross-origin redirect): the Fetch standard's
+    /// CORS check lets `*` without credentials answer any request (§ CORS
+    /// check, step 3), so refusing `null` would only break those pages.
+    /// Lists, patterns, regexes and predicates never admit `null`; with them
+    /// it must be written by name, with
+    /// [`allow_null_origin`](Self::allow_null_origin).
     pub fn allow_any_origin(self) -> Self {
         self.allowed_origin("*")
     }
@@ -162,7 +164,8 @@ impl PolicyBuilder {
 
     /// Lets `null` be written as an allowed origin. Sandboxed iframes, local
     /// files and redirected requests send `null`, so anyone can: enable this
-    /// only when you must, and write `null` explicitly as well.
+    /// only when you must, and write `null` explicitly as well. (Not needed
+    /// for `*`, which answers `null` like any origin.)
     pub fn allow_null_origin(mut self, allow: bool) -> Self {
         self.allow_null = allow;
         self

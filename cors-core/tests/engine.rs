@@ -314,11 +314,11 @@ fn any_origin_without_credentials_answers_star_on_every_response_without_vary_or
 
 /// Found while writing these tests (engine fix in `decision.rs`). A `*` policy
 /// answers without `Vary: Origin` because its answer is the same for every
-/// request, but it refuses `null`, malformed and repeated origins: those
+/// request, but it refuses malformed and repeated origins: those
 /// refusals (no ACAO) depend on `Origin`. Without `Vary: Origin` a shared cache
 /// stores one and serves it to every origin, and every CORS read of that URL
 /// fails until it expires: a cache-poisoning denial of service anyone can
-/// trigger with `curl -H 'Origin: null'`.
+/// trigger with a malformed `Origin`. (`null` is answered by `*`, issue 13.)
 #[test]
 fn refusals_under_a_star_policy_vary_on_origin_so_caches_never_serve_them_to_every_origin() {
     let policy = build(
@@ -329,12 +329,12 @@ fn refusals_under_a_star_policy_vary_on_origin_so_caches_never_serve_them_to_eve
     run(
         &policy,
         &[
-            refused(
-                "`null` is never matched by `*`, and the refusal varies on Origin",
+            allowed(
+                "`null` is answered by `*` like any origin (Fetch CORS check step 3)",
                 get("null"),
                 Actual,
-                Rejection::OriginNotAllowed { origin: "null" },
-                VARY_ORIGIN,
+                &[(ACAO, "*")],
+                NO_VARY,
             ),
             refused(
                 "a malformed Origin is refused, and the refusal varies on Origin",
@@ -355,12 +355,12 @@ fn refusals_under_a_star_policy_vary_on_origin_so_caches_never_serve_them_to_eve
                 },
                 VARY_ORIGIN,
             ),
-            refused(
-                "a preflight from `null` is refused and varies on Origin, ACRM and ACRH",
+            allowed(
+                "a preflight from `null` is answered by `*` too",
                 preflight("null", "GET"),
                 Preflight,
-                Rejection::OriginNotAllowed { origin: "null" },
-                VARY_PREFLIGHT,
+                &[(ACAO, "*"), (ACAM, "GET, HEAD, POST")],
+                VARY_PREFLIGHT_STATIC_ORIGIN,
             ),
             allowed(
                 "while an allowed origin still gets the static `*` without Vary",
@@ -865,7 +865,38 @@ fn methods_compare_byte_exact_and_safelisted_methods_always_pass() {
                 &[(ACAO, APP), (ACAM, "*")],
                 VARY_PREFLIGHT_ANY_METHOD,
             ),
+            // Issue 13: the refusal depends on ACRM, though an allowed answer does not.
+            refused(
+                "under any method, a malformed ACRM is refused and the refusal varies on ACRM",
+                preflight(APP, "PU T"),
+                Preflight,
+                Rejection::MalformedRequestMethod,
+                VARY_PREFLIGHT,
+            ),
+            refused(
+                "under any method, a repeated ACRM is refused and the refusal varies on ACRM",
+                CorsRequest {
+                    request_method: HeaderField::from_values([&b"PUT"[..], b"PUT"]),
+                    ..CorsRequest::new("OPTIONS").origin(APP)
+                },
+                Preflight,
+                Rejection::RepeatedHeader {
+                    name: header::ACCESS_CONTROL_REQUEST_METHOD,
+                },
+                VARY_PREFLIGHT,
+            ),
         ],
+    );
+    let static_any = build(Policy::builder().allow_any_origin().allow_any_method());
+    run(
+        &static_any,
+        &[refused(
+            "under `*` origins and methods, a malformed ACRM's refusal varies on ACRM",
+            preflight(APP, "PU T"),
+            Preflight,
+            Rejection::MalformedRequestMethod,
+            VARY_PREFLIGHT_STATIC_ORIGIN,
+        )],
     );
 }
 
@@ -1030,9 +1061,9 @@ fn vary_false_emits_no_vary_at_all() {
                 ),
                 refused(
                     "no Vary on a refusal",
-                    get("null"),
+                    get(""),
                     Actual,
-                    Rejection::OriginNotAllowed { origin: "null" },
+                    Rejection::MalformedOrigin,
                     NO_VARY,
                 ),
                 refused(
@@ -1433,10 +1464,9 @@ fn null_is_allowed_only_when_enabled_and_written_exactly() {
 }
 
 #[test]
-fn null_is_never_matched_by_star_patterns_regexes_or_predicates() {
+fn null_is_never_matched_by_patterns_regexes_or_predicates() {
     let policy = build(
         Policy::builder()
-            .allow_any_origin()
             .allowed_origins(["https://*.example.com", "http://localhost:*"])
             .allowed_origin_regex(".*")
             .allowed_origin_fn(|_| true)
@@ -1449,6 +1479,26 @@ fn null_is_never_matched_by_star_patterns_regexes_or_predicates() {
         Some(&Rejection::OriginNotAllowed { origin: "null" })
     );
     assert_eq!(decision.headers().allow_origin(), None);
+}
+
+/// Issue 13. Fetch § CORS check, step 3: without credentials, `ACAO: *`
+/// succeeds for every request origin, and browsers send `null` after a
+/// cross-origin redirect and from sandboxed iframes. With credentials `*` is
+/// refused at build, so `null` is then only ever allowed by name.
+#[test]
+fn star_without_credentials_answers_null_origins() {
+    let star = build(Policy::builder().allow_any_origin());
+    assert!(star.allows_origin("null"));
+    let decision = star.decide(&get("null"));
+    assert!(decision.is_allowed(), "{:?}", decision.rejection());
+    assert_eq!(decision.headers().allow_origin(), Some("*"));
+    // Credentials need a list, and a list never admits `null` unless written.
+    let listed = build(
+        Policy::builder()
+            .allowed_origin(APP)
+            .allow_credentials(true),
+    );
+    assert!(!listed.allows_origin("null"));
 }
 
 #[test]
@@ -1751,7 +1801,7 @@ fn hostile_request_headers_are_refused_without_panicking() {
                 VARY_ORIGIN,
             ),
             refused(
-                "an ACRH sent twice is refused",
+                "an ACRH sent on more lines than are kept is refused",
                 CorsRequest {
                     request_headers: HeaderField::Repeated,
                     ..preflight(APP, "GET")
@@ -1849,4 +1899,82 @@ fn rejection_codes_are_stable() {
     for (rejection, code) in cases {
         assert_eq!(rejection.code(), code, "{rejection:?}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 13: `Access-Control-Request-Headers` is a list-based field
+
+/// RFC 9110 §5.3: a list-based field sent on several lines is the same as
+/// one line with the values joined by commas; a proxy may split one.
+#[test]
+fn request_headers_on_two_lines_are_read_as_one_list() {
+    let policy = build(
+        Policy::builder()
+            .allowed_origin(APP)
+            .allowed_methods(["PUT"])
+            .allowed_headers(["content-type", "x-trace-id"]),
+    );
+    let two_lines = |a: &'static str, b: &'static str| CorsRequest {
+        request_headers: HeaderField::from_values([a.as_bytes(), b.as_bytes()]),
+        ..preflight(APP, "PUT")
+    };
+    run(
+        &policy,
+        &[
+            allowed(
+                "two lines, both allowed, are allowed",
+                two_lines("content-type", "x-trace-id"),
+                Preflight,
+                &[
+                    (ACAO, APP),
+                    (ACAM, "PUT"),
+                    (ACAH, "content-type, x-trace-id"),
+                ],
+                VARY_PREFLIGHT,
+            ),
+            refused(
+                "a name on the second line is checked too",
+                two_lines("content-type", "x-other"),
+                Preflight,
+                Rejection::HeaderNotAllowed { header: "x-other" },
+                VARY_PREFLIGHT,
+            ),
+            refused(
+                "a malformed second line spoils the list",
+                two_lines("content-type", "x trace"),
+                Preflight,
+                Rejection::MalformedRequestHeaders(MalformedHeaders::InvalidName),
+                VARY_PREFLIGHT,
+            ),
+        ],
+    );
+    let any = build(Policy::builder().allowed_origin(APP).allow_any_header());
+    let decision = any.decide(&CorsRequest {
+        request_headers: HeaderField::from_values([&b"x-a"[..], b"authorization"]),
+        ..preflight(APP, "GET")
+    });
+    assert_eq!(
+        decision.headers().allow_headers(),
+        Some("*, authorization"),
+        "{:?}",
+        decision.rejection()
+    );
+}
+
+#[test]
+fn the_length_cap_applies_to_the_lines_together() {
+    let policy = build(Policy::builder().allowed_origin(APP).allow_any_header());
+    let half = "a".repeat(MAX_REQUEST_HEADERS_LEN / 2);
+    let decision = policy.decide(&CorsRequest {
+        request_headers: HeaderField::from_values([half.as_bytes(), half.as_bytes()]),
+        ..preflight(APP, "GET")
+    });
+    assert_eq!(
+        decision.rejection(),
+        Some(&Rejection::MalformedRequestHeaders(
+            MalformedHeaders::TooLong {
+                len: MAX_REQUEST_HEADERS_LEN + 1
+            }
+        ))
+    );
 }
