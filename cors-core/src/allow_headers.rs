@@ -105,7 +105,12 @@ pub(crate) fn is_forbidden_request_header(name: &str) -> bool {
         "via",
     ];
     let lower = name.to_ascii_lowercase();
-    FORBIDDEN.contains(&lower.as_str()) || lower.starts_with("proxy-") || lower.starts_with("sec-")
+    FORBIDDEN.contains(&lower.as_str())
+        || lower.starts_with("proxy-")
+        || lower.starts_with("sec-")
+        // Not forbidden by Fetch, but response headers (or preflight-only
+        // ones, covered above): a server never needs scripts to send them.
+        || lower.starts_with("access-control-")
 }
 
 #[cfg(test)]
@@ -196,6 +201,8 @@ mod tests {
             "Sec-Fetch-Mode",
             "proxy-authorization",
             "origin",
+            "Access-Control-Allow-Origin",
+            "access-control-request-private-network",
         ] {
             assert!(is_forbidden_request_header(name), "{name}");
         }

@@ -100,6 +100,33 @@ pub enum ConfigProblem {
         /// Where it came from.
         at: Location,
     },
+    /// A well-known method written other than in upper case (`patch`):
+    /// browsers send it exactly as the page wrote it, so it matches only
+    /// pages that write it the same way.
+    MethodCase {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+        /// The upper-case method it most likely means.
+        suggestion: String,
+    },
+    /// A header scripts can never set (Fetch § forbidden request-header, and
+    /// `Access-Control-*` response headers), listed as an allowed request header.
+    ForbiddenRequestHeader {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+    },
+    /// `Set-Cookie` or `Set-Cookie2` listed as exposed: browsers never expose
+    /// them to scripts (Fetch § forbidden response-header name).
+    UnexposableHeader {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+    },
     /// `Access-Control-Max-Age` above 86400 seconds.
     MaxAgeTooLarge {
         /// The value given.
@@ -160,6 +187,29 @@ impl fmt::Display for ConfigProblem {
                 "invalid header name `{value}` ({at}): a header name is a token such as \
                  `x-request-id`, without spaces or separators"
             ),
+            ConfigProblem::MethodCase {
+                value,
+                at,
+                suggestion,
+            } => write!(
+                f,
+                "method `{value}` is not upper-case ({at}): did you mean `{suggestion}`? \
+                 browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST and PUT and send \
+                 other methods exactly as the page wrote them, so `{value}` matches only \
+                 `fetch(…, {{method: \"{value}\"}})`; write `{suggestion}`, or call \
+                 `case_sensitive_methods(true)` if you mean the other spelling"
+            ),
+            ConfigProblem::ForbiddenRequestHeader { value, at } => write!(
+                f,
+                "forbidden request header `{value}` ({at}): {}",
+                ForbiddenHeaderReason(value.trim())
+            ),
+            ConfigProblem::UnexposableHeader { value, at } => write!(
+                f,
+                "header `{value}` cannot be exposed ({at}): browsers never let scripts read \
+                 `Set-Cookie` or `Set-Cookie2`, whatever the policy says (the browser stores \
+                 the cookies without exposing them); remove it"
+            ),
             ConfigProblem::MaxAgeTooLarge { value, at } => write!(
                 f,
                 "max-age {value} is too large ({at}): the largest useful value is 86400 \
@@ -189,6 +239,44 @@ impl fmt::Display for ConfigProblem {
                 value,
                 expected,
             } => write!(f, "invalid value `{value}` ({at}): expected {expected}"),
+        }
+    }
+}
+
+/// Why a forbidden request header is useless in the allowed headers, and
+/// what to do instead.
+struct ForbiddenHeaderReason<'a>(&'a str);
+
+impl fmt::Display for ForbiddenHeaderReason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.0.to_ascii_lowercase();
+        let name = name.as_str();
+        if name == "cookie" || name == "cookie2" {
+            f.write_str(
+                "scripts can never set it, so no preflight ever asks for it; remove it; \
+                 browsers set `Cookie` themselves, send credentials with `allow_credentials`",
+            )
+        } else if name.starts_with("access-control-request-") {
+            f.write_str(
+                "browsers send it themselves, on preflights only, and never list it in it; \
+                 remove it",
+            )
+        } else if name.starts_with("access-control-") {
+            f.write_str(
+                "it is a response header, which the policy itself sends; listing it as an \
+                 allowed request header only lets pages send it to you; remove it (a front \
+                 end never needs to send it)",
+            )
+        } else if name.starts_with("sec-") || name.starts_with("proxy-") {
+            f.write_str(
+                "`Sec-` and `Proxy-` headers are reserved to browsers, and scripts can never \
+                 set them, so no preflight ever asks for them; remove it",
+            )
+        } else {
+            f.write_str(
+                "browsers set it themselves and never let scripts set it, so no preflight \
+                 ever asks for it; remove it",
+            )
         }
     }
 }
@@ -227,6 +315,17 @@ pub enum OriginError {
     },
     /// A host that is not a valid domain, IPv4 or bracketed IPv6 address.
     InvalidHost,
+    /// An IPv4 address written other than as browsers serialise it (hex,
+    /// octal, leading zeros, fewer than four parts): browsers send the dotted
+    /// quad, so the entry would never match.
+    NonCanonicalIpv4 {
+        /// The host as written (lower-cased).
+        host: String,
+        /// The dotted quad browsers read it as.
+        canonical: String,
+        /// The whole origin with that host.
+        suggestion: String,
+    },
     /// A host with non-ASCII characters: browsers send IDN hosts in punycode.
     NonAsciiHost,
     /// A port that is not a number from 1 to 65535 or `*`.
@@ -277,6 +376,16 @@ impl fmt::Display for OriginError {
                 "the host must be a domain name (letters, digits, `-`, `.`), an IPv4 address \
                  or a bracketed IPv6 address",
             ),
+            OriginError::NonCanonicalIpv4 {
+                host,
+                canonical,
+                suggestion,
+            } => write!(
+                f,
+                "browsers read the IPv4 address `{host}` as `{canonical}` (the URL Standard \
+                 turns hex, octal, leading zeros and short forms into a dotted quad) and send \
+                 that in `Origin`, so this entry would never match; did you mean `{suggestion}`?"
+            ),
             OriginError::NonAsciiHost => f.write_str(
                 "browsers send international domain names in punycode (`xn--…`); write the \
                  host that way",
@@ -323,11 +432,19 @@ pub enum ConfigWarning {
         count: usize,
     },
     /// A header that scripts can never set, listed as allowed.
+    ///
+    /// No longer produced: since issue 13 this is a build error,
+    /// [`ConfigProblem::ForbiddenRequestHeader`]. Kept so code matching on
+    /// it still compiles.
     ForbiddenRequestHeader {
         /// The header name.
         name: String,
     },
     /// A header that browsers never expose (`set-cookie`), listed as exposed.
+    ///
+    /// No longer produced: since issue 13 this is a build error,
+    /// [`ConfigProblem::UnexposableHeader`]. Kept so code matching on it
+    /// still compiles.
     UnexposableHeader {
         /// The header name.
         name: String,

@@ -59,6 +59,7 @@ pub struct PolicyBuilder {
     pub(crate) origin_predicate: Option<OriginPredicate>,
     allow_null: bool,
     pub(crate) methods: Vec<String>,
+    case_sensitive_methods: bool,
     headers: HeadersSetting,
     pub(crate) expose: Vec<String>,
     pub(crate) credentials: bool,
@@ -77,6 +78,7 @@ impl Default for PolicyBuilder {
             origin_predicate: None,
             allow_null: false,
             methods: allow_methods::SAFELISTED.map(str::to_owned).to_vec(),
+            case_sensitive_methods: false,
             headers: HeadersSetting::List(Vec::new()),
             expose: Vec::new(),
             credentials: false,
@@ -97,6 +99,7 @@ impl fmt::Debug for PolicyBuilder {
             .field("origin_predicate", &self.origin_predicate.is_some())
             .field("allow_null", &self.allow_null)
             .field("methods", &self.methods)
+            .field("case_sensitive_methods", &self.case_sensitive_methods)
             .field("headers", &self.headers)
             .field("expose", &self.expose)
             .field("credentials", &self.credentials)
@@ -196,6 +199,32 @@ impl PolicyBuilder {
     /// ```
     pub fn allowed_method(mut self, method: impl Into<String>) -> Self {
         self.methods.push(method.into());
+        self
+    }
+
+    /// Lets a well-known method be allowed in a case other than upper case
+    /// (`patch`, `Propfind`), which [`build`](Self::build) otherwise refuses
+    /// as a likely mistake.
+    ///
+    /// Browsers upper-case only `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` and
+    /// `PUT` (Fetch § normalize a method), and send every other method
+    /// exactly as the page wrote it, so `patch` matches only
+    /// `fetch(url, {method: "patch"})`, never `{method: "PATCH"}`. Turn this
+    /// on only if your pages really send such a spelling. (The six are
+    /// upper-cased either way, as browsers do.)
+    ///
+    /// ```
+    /// let err = cors_core::Policy::builder().allowed_method("patch").build().unwrap_err();
+    /// assert!(err.to_string().contains("did you mean `PATCH`?"));
+    /// let policy = cors_core::Policy::builder()
+    ///     .allowed_method("patch")
+    ///     .case_sensitive_methods(true)
+    ///     .build()?;
+    /// assert!(policy.allows_method("patch") && !policy.allows_method("PATCH"));
+    /// # Ok::<(), cors_core::ConfigError>(())
+    /// ```
+    pub fn case_sensitive_methods(mut self, on: bool) -> Self {
+        self.case_sensitive_methods = on;
         self
     }
 
@@ -371,8 +400,8 @@ impl PolicyBuilder {
         }
 
         let methods = self.build_methods(&mut problems);
-        let headers = self.build_headers(&mut problems, &mut warnings);
-        let expose = self.build_expose(&mut problems, &mut warnings);
+        let headers = self.build_headers(&mut problems);
+        let expose = self.build_expose(&mut problems);
 
         let max_age = match self.max_age {
             Some(seconds) if seconds > MAX_AGE_LIMIT => {
@@ -431,6 +460,14 @@ impl PolicyBuilder {
                     value: raw.clone(),
                     at: at.clone(),
                 });
+            } else if let Some(upper) =
+                allow_methods::miscased(method).filter(|_| !self.case_sensitive_methods)
+            {
+                problems.push(ConfigProblem::MethodCase {
+                    value: raw.clone(),
+                    at: at.clone(),
+                    suggestion: upper.to_owned(),
+                });
             } else {
                 let method = allow_methods::normalize(method);
                 if !list.contains(&method) {
@@ -445,35 +482,38 @@ impl PolicyBuilder {
         }
     }
 
-    fn build_headers(
-        &self,
-        problems: &mut Vec<ConfigProblem>,
-        warnings: &mut Vec<ConfigWarning>,
-    ) -> AllowHeaders {
+    fn build_headers(&self, problems: &mut Vec<ConfigProblem>) -> AllowHeaders {
         let raw = match &self.headers {
             HeadersSetting::Mirror => return AllowHeaders::Mirror,
             HeadersSetting::List(raw) => raw,
         };
-        let names = header_names(raw, self.location(Setting::AllowedHeaders), problems);
+        let at = self.location(Setting::AllowedHeaders);
+        let names = header_names(raw, at.clone(), problems);
+        // Forbidden names are refused whether or not `*` is also listed.
+        for value in raw.iter().filter(|v| is_forbidden_request_header(v.trim())) {
+            problems.push(ConfigProblem::ForbiddenRequestHeader {
+                value: value.clone(),
+                at: at.clone(),
+            });
+        }
         if names.iter().any(|n| n == "*") {
             return AllowHeaders::Any;
-        }
-        for name in names.iter().filter(|n| is_forbidden_request_header(n)) {
-            warnings.push(ConfigWarning::ForbiddenRequestHeader { name: name.clone() });
         }
         AllowHeaders::list(names)
     }
 
-    fn build_expose(
-        &self,
-        problems: &mut Vec<ConfigProblem>,
-        warnings: &mut Vec<ConfigWarning>,
-    ) -> ExposeHeaders {
-        let names = header_names(
-            &self.expose,
-            self.location(Setting::ExposeHeaders),
-            problems,
-        );
+    fn build_expose(&self, problems: &mut Vec<ConfigProblem>) -> ExposeHeaders {
+        let at = self.location(Setting::ExposeHeaders);
+        let names = header_names(&self.expose, at.clone(), problems);
+        for value in &self.expose {
+            let name = value.trim();
+            if name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2") {
+                problems.push(ConfigProblem::UnexposableHeader {
+                    value: value.clone(),
+                    at: at.clone(),
+                });
+            }
+        }
         if names.iter().any(|n| n == "*") {
             if self.credentials {
                 problems.push(ConfigProblem::CredentialsWithAnyExposedHeader {
@@ -482,9 +522,6 @@ impl PolicyBuilder {
                 });
             }
             return ExposeHeaders::Any;
-        }
-        for name in names.iter().filter(|n| n.starts_with("set-cookie")) {
-            warnings.push(ConfigWarning::UnexposableHeader { name: name.clone() });
         }
         ExposeHeaders::list(names)
     }

@@ -1978,3 +1978,154 @@ fn the_length_cap_applies_to_the_lines_together() {
         ))
     );
 }
+
+// ---------------------------------------------------------------------------
+// Issue 13: build-time checks for settings a browser makes useless
+
+#[test]
+fn non_canonical_ipv4_origins_are_refused_naming_the_form_browsers_send() {
+    let err =
+        build_error(Policy::builder().allowed_origins(["http://0x7f000001", "http://127.1:8080"]));
+    assert_eq!(
+        err.to_string(),
+        "invalid CORS policy (2 problems):\n  \
+         - invalid origin `http://0x7f000001` (builder method `allowed_origin`): browsers read \
+         the IPv4 address `0x7f000001` as `127.0.0.1` (the URL Standard turns hex, octal, \
+         leading zeros and short forms into a dotted quad) and send that in `Origin`, so this \
+         entry would never match; did you mean `http://127.0.0.1`?\n  \
+         - invalid origin `http://127.1:8080` (builder method `allowed_origin`): browsers read \
+         the IPv4 address `127.1` as `127.0.0.1` (the URL Standard turns hex, octal, leading \
+         zeros and short forms into a dotted quad) and send that in `Origin`, so this entry \
+         would never match; did you mean `http://127.0.0.1:8080`?"
+    );
+    for raw in [
+        "http://0177.0.0.1",
+        "http://127.0.0.01",
+        "http://2130706433",
+    ] {
+        let err = build_error(Policy::builder().allowed_origin(raw));
+        assert!(
+            matches!(
+                err.problems(),
+                [ConfigProblem::InvalidOrigin {
+                    reason: OriginError::NonCanonicalIpv4 { canonical, .. },
+                    ..
+                }] if canonical == "127.0.0.1"
+            ),
+            "{raw}: {err}"
+        );
+    }
+    build(Policy::builder().allowed_origin("http://127.0.0.1:5173"));
+}
+
+#[test]
+fn forbidden_request_headers_in_the_allowed_headers_are_build_errors() {
+    let forbidden = [
+        "Cookie",
+        "Host",
+        "Origin",
+        "Accept-Charset",
+        "Accept-Encoding",
+        "Connection",
+        "Content-Length",
+        "Date",
+        "DNT",
+        "Expect",
+        "Keep-Alive",
+        "Referer",
+        "TE",
+        "Trailer",
+        "Transfer-Encoding",
+        "Upgrade",
+        "Via",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+        "Access-Control-Allow-Origin",
+        "Sec-Fetch-Mode",
+        "Proxy-Authorization",
+    ];
+    for name in forbidden {
+        let err = build_error(Policy::builder().allowed_headers(["x-ok", name]));
+        assert!(
+            matches!(err.problems(), [ConfigProblem::ForbiddenRequestHeader { value, .. }] if value == name),
+            "{name}: {err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "forbidden request header `{name}` (builder method `allowed_headers`): "
+            )) && text.contains("; remove it"),
+            "{text}"
+        );
+    }
+    // Also next to `*`, which would otherwise hide the mistake.
+    assert!(Policy::builder()
+        .allowed_headers(["*", "cookie"])
+        .build()
+        .is_err());
+    assert_eq!(
+        build_error(Policy::builder().allowed_headers(["Cookie"])).to_string(),
+        "forbidden request header `Cookie` (builder method `allowed_headers`): scripts can \
+         never set it, so no preflight ever asks for it; remove it; browsers set `Cookie` \
+         themselves, send credentials with `allow_credentials`"
+    );
+    build(Policy::builder().allowed_headers(["authorization", "content-type", "x-requested-with"]));
+}
+
+#[test]
+fn set_cookie_in_the_exposed_headers_is_a_build_error() {
+    for name in ["Set-Cookie", "set-cookie2"] {
+        let err = build_error(Policy::builder().expose_headers(["x-request-id", name]));
+        assert!(
+            matches!(err.problems(), [ConfigProblem::UnexposableHeader { value, .. }] if value == name),
+            "{name}: {err}"
+        );
+        assert!(
+            err.to_string().starts_with(&format!(
+                "header `{name}` cannot be exposed (builder method `expose_headers`): browsers \
+                 never let scripts read `Set-Cookie`"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_well_known_method_in_lower_case_is_a_build_error_unless_asked_for() {
+    for (raw, upper) in [
+        ("patch", "PATCH"),
+        ("Patch", "PATCH"),
+        ("propfind", "PROPFIND"),
+        ("purge", "PURGE"),
+    ] {
+        let err = build_error(Policy::builder().allowed_methods(["GET", raw]));
+        assert!(
+            matches!(err.problems(), [ConfigProblem::MethodCase { value, suggestion, .. }]
+                if value == raw && suggestion == upper),
+            "{raw}: {err}"
+        );
+    }
+    assert_eq!(
+        build_error(Policy::builder().allowed_method("patch")).to_string(),
+        "method `patch` is not upper-case (builder method `allowed_methods`): did you mean \
+         `PATCH`? browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST and PUT and send \
+         other methods exactly as the page wrote them, so `patch` matches only \
+         `fetch(…, {method: \"patch\"})`; write `PATCH`, or call \
+         `case_sensitive_methods(true)` if you mean the other spelling"
+    );
+    // The six methods browsers normalise are upper-cased, as before.
+    let normalised = build(Policy::builder().allowed_methods(["get", "delete", "Put"]));
+    assert_eq!(
+        normalised.describe(Setting::AllowedMethods),
+        "GET, DELETE, PUT"
+    );
+    // An unknown method is the page's own spelling: kept as written.
+    build(Policy::builder().allowed_methods(["frobnicate"]));
+    // The escape hatch.
+    let exact = build(
+        Policy::builder()
+            .allowed_methods(["patch"])
+            .case_sensitive_methods(true),
+    );
+    assert!(exact.allows_method("patch") && !exact.allows_method("PATCH"));
+}

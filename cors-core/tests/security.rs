@@ -943,6 +943,8 @@ fn g6_methods_compare_byte_exact_and_every_requested_header_must_be_allowed() {
         Policy::builder()
             .allowed_origin(APP)
             .allowed_methods(["put", "PATCH", "purge"])
+            // `purge` on purpose: a lower-case method must match byte-exact.
+            .case_sensitive_methods(true)
             .allowed_headers(["x-trace-id", "X-Tenant"]),
     );
     // (bug class guarded against, ACRM, ACRH, expected rejection code or None)
