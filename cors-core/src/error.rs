@@ -213,7 +213,7 @@ impl fmt::Display for ConfigProblem {
             ConfigProblem::MaxAgeTooLarge { value, at } => write!(
                 f,
                 "max-age {value} is too large ({at}): the largest useful value is 86400 \
-                 (Firefox's cap; Chromium clamps to 7200)"
+                 (Firefox's cap; Chromium clamps to 7200, Safari to 600)"
             ),
             ConfigProblem::CredentialsWithAnyOrigin {
                 credentials,
@@ -241,6 +241,22 @@ impl fmt::Display for ConfigProblem {
             } => write!(f, "invalid value `{value}` ({at}): expected {expected}"),
         }
     }
+}
+
+/// "Chromium's cap of 7200 seconds and WebKit/Safari's cap of 600 seconds":
+/// every engine whose cap `seconds` exceeds, largest cap first.
+fn write_exceeded_caps(f: &mut fmt::Formatter<'_>, seconds: u64) -> fmt::Result {
+    let exceeded = crate::policy::ENGINE_MAX_AGES
+        .iter()
+        .rev()
+        .filter(|(_, cap)| seconds > *cap);
+    for (i, (engine, cap)) in exceeded.enumerate() {
+        if i > 0 {
+            f.write_str(" and ")?;
+        }
+        write!(f, "{engine}'s cap of {cap} seconds")?;
+    }
+    Ok(())
 }
 
 /// Why a forbidden request header is useless in the allowed headers, and
@@ -418,11 +434,19 @@ pub enum ConfigWarning {
     NullOrigin,
     /// An origin pattern with a port wildcard.
     PortWildcard {
-        /// The pattern.
+        /// The pattern, in the form it is matched in.
         pattern: String,
+        /// The pattern as written, when that differs (`HTTP://LocalHost:*`).
+        written: Option<String>,
     },
-    /// Max-age above Chromium's 7200-second cap.
+    /// Max-age above Chromium's 7200-second cap (and so WebKit's 600 too).
     MaxAgeAboveChromiumCap {
+        /// The value.
+        seconds: u32,
+    },
+    /// Max-age above WebKit/Safari's 600-second cap but within Chromium's:
+    /// informational, since most values worth setting are above it.
+    MaxAgeAboveSafariCap {
         /// The value.
         seconds: u32,
     },
@@ -465,15 +489,30 @@ impl fmt::Display for ConfigWarning {
             ConfigWarning::NullOrigin => f.write_str(
                 "origin `null` is allowed: sandboxed iframes and local files from any site send it",
             ),
-            ConfigWarning::PortWildcard { pattern } => write!(
-                f,
-                "origin pattern `{pattern}` admits every port; meant for local development only"
-            ),
-            ConfigWarning::MaxAgeAboveChromiumCap { seconds } => write!(
-                f,
-                "max-age {seconds} is above Chromium's cap of 7200 seconds; Chromium will cache \
-                 preflights for 7200 seconds only"
-            ),
+            ConfigWarning::PortWildcard { pattern, written } => {
+                write!(f, "origin pattern `{pattern}`")?;
+                if let Some(written) = written {
+                    write!(f, " (written `{written}`)")?;
+                }
+                f.write_str(" admits every port; meant for local development only")
+            }
+            ConfigWarning::MaxAgeAboveChromiumCap { seconds } => {
+                write!(f, "max-age {seconds} is above ")?;
+                write_exceeded_caps(f, u64::from(*seconds))?;
+                f.write_str(
+                    "; those browsers silently cache preflights for their cap instead (only \
+                     Firefox honours up to 86400)",
+                )
+            }
+            ConfigWarning::MaxAgeAboveSafariCap { seconds } => {
+                write!(f, "note: max-age {seconds} is above ")?;
+                write_exceeded_caps(f, u64::from(*seconds))?;
+                f.write_str(
+                    "; Safari silently caches preflights for 600 seconds instead (Chromium \
+                     honours up to 7200, Firefox 86400), so Safari users see a preflight at \
+                     most every 10 minutes",
+                )
+            }
             ConfigWarning::CredentialsWithManyOrigins { count } => write!(
                 f,
                 "credentials are allowed for {count} origins and patterns; every one of them \

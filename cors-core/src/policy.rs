@@ -12,10 +12,24 @@ use crate::origin_set::{anchored_regex_set, check_regex, OriginPredicate, Origin
 use crate::setting::{Location, Provenance, Setting};
 use crate::token::is_token;
 
-/// Firefox's cap on `Access-Control-Max-Age`; more is refused at build.
+/// Firefox's cap on `Access-Control-Max-Age`, the largest of the engines';
+/// more is refused at build.
 pub const MAX_AGE_LIMIT: u64 = 86_400;
-/// Chromium's cap on `Access-Control-Max-Age`; more draws a warning.
+/// Chromium's cap on `Access-Control-Max-Age` (since Chromium 76); more
+/// draws [`ConfigWarning::MaxAgeAboveChromiumCap`].
 pub const CHROMIUM_MAX_AGE: u64 = 7_200;
+/// WebKit's (Safari's) cap on `Access-Control-Max-Age`; more draws the
+/// informational [`ConfigWarning::MaxAgeAboveSafariCap`] (or, above
+/// Chromium's cap too, names Safari in that warning).
+pub const WEBKIT_MAX_AGE: u64 = 600;
+
+/// The engines' preflight-cache caps, smallest first: one table for the
+/// build check and the warnings, so they never disagree.
+pub(crate) const ENGINE_MAX_AGES: [(&str, u64); 3] = [
+    ("WebKit/Safari", WEBKIT_MAX_AGE),
+    ("Chromium", CHROMIUM_MAX_AGE),
+    ("Firefox", MAX_AGE_LIMIT),
+];
 /// Credentials with more origins than this draw a warning.
 const MANY_CREDENTIALED_ORIGINS: usize = 10;
 
@@ -288,8 +302,9 @@ impl PolicyBuilder {
         self
     }
 
-    /// How long browsers may cache a preflight answer, in seconds (at most
-    /// 86400; Chromium caps at 7200).
+    /// How long browsers may cache a preflight answer, in seconds: at most
+    /// 86400 (Firefox's cap). Engines silently use their own cap when this is
+    /// above it: Chromium 7200, WebKit/Safari 600; the build warns above 600.
     pub fn max_age(mut self, seconds: u64) -> Self {
         self.max_age = Some(seconds);
         self
@@ -345,7 +360,17 @@ impl PolicyBuilder {
                 }),
             }
         }
-        for spec in &specs {
+        // Each entry in the form it is matched in, beside the form written.
+        let origin_entries: Vec<(String, String)> = specs
+            .iter()
+            .zip(
+                self.origins
+                    .iter()
+                    .filter(|raw| parse_origin_spec(raw, self.allow_null).is_ok()),
+            )
+            .map(|(spec, raw)| (matched_form(spec), raw.trim().to_owned()))
+            .collect();
+        for (spec, (matched, written)) in specs.iter().zip(&origin_entries) {
             match spec {
                 OriginSpec::Any => warnings.push(ConfigWarning::AnyOrigin),
                 OriginSpec::Null => warnings.push(ConfigWarning::NullOrigin),
@@ -353,7 +378,8 @@ impl PolicyBuilder {
                     port: PortRule::Any,
                     ..
                 } => warnings.push(ConfigWarning::PortWildcard {
-                    pattern: describe_pattern(spec),
+                    pattern: matched.clone(),
+                    written: (written != matched).then(|| written.clone()),
                 }),
                 _ => {}
             }
@@ -412,8 +438,13 @@ impl PolicyBuilder {
                 None
             }
             Some(seconds) => {
+                // One warning, naming every engine whose cap is exceeded.
                 if seconds > CHROMIUM_MAX_AGE {
                     warnings.push(ConfigWarning::MaxAgeAboveChromiumCap {
+                        seconds: seconds as u32,
+                    });
+                } else if seconds > WEBKIT_MAX_AGE {
+                    warnings.push(ConfigWarning::MaxAgeAboveSafariCap {
                         seconds: seconds as u32,
                     });
                 }
@@ -437,6 +468,7 @@ impl PolicyBuilder {
                 preflight_status: self.preflight_status,
                 emit_vary: self.emit_vary,
                 warnings,
+                origin_entries,
                 spec: self,
             }),
         })
@@ -547,6 +579,17 @@ fn header_names(raw: &[String], at: Location, problems: &mut Vec<ConfigProblem>)
     names
 }
 
+/// An allowed-origin entry in the form it is matched in: lower-case scheme
+/// and host, default port dropped.
+fn matched_form(spec: &OriginSpec) -> String {
+    match spec {
+        OriginSpec::Any => "*".to_owned(),
+        OriginSpec::Null => "null".to_owned(),
+        OriginSpec::Exact(origin) => origin.clone(),
+        OriginSpec::Pattern { .. } => describe_pattern(spec),
+    }
+}
+
 fn describe_pattern(spec: &OriginSpec) -> String {
     match spec {
         OriginSpec::Pattern {
@@ -586,6 +629,8 @@ pub(crate) struct PolicyInner {
     pub(crate) preflight_status: PreflightStatus,
     pub(crate) emit_vary: bool,
     pub(crate) warnings: Vec<ConfigWarning>,
+    /// Each allowed origin or pattern: (the form matched, the form written).
+    origin_entries: Vec<(String, String)>,
     pub(crate) spec: PolicyBuilder,
 }
 
@@ -683,7 +728,15 @@ impl Policy {
             }
         };
         match setting {
-            Setting::AllowedOrigins => list(&p.spec.origins),
+            // The forms matched, so a reader (and cors-actix's near-miss
+            // hints, which split this on ", ") compares with what browsers
+            // send; `Display` adds the written form where it differs.
+            Setting::AllowedOrigins if p.origin_entries.is_empty() => "none".to_owned(),
+            Setting::AllowedOrigins => self
+                .matched_origins()
+                .map(|(matched, _)| matched)
+                .collect::<Vec<_>>()
+                .join(", "),
             Setting::AllowedOriginRegexes => list(&p.spec.origin_regexes),
             Setting::AllowedMethods => match &p.methods {
                 AllowMethods::Any => "any".to_owned(),
@@ -704,8 +757,33 @@ impl Policy {
         }
     }
 
-    /// The exact origins, patterns and regexes as declared, for summaries
-    /// and "did you mean" hints.
+    /// Each allowed origin or pattern as `(matched, written)`: the form it is
+    /// matched in (lower-case scheme and host, default port dropped, as
+    /// browsers send origins) and the form it was written in, trimmed. They
+    /// differ for `https://App.Example.com:443` (matched as
+    /// `https://app.example.com`). Regexes and the predicate are not included.
+    ///
+    /// ```
+    /// let policy = cors_core::Policy::builder()
+    ///     .allowed_origins(["https://App.Example.com:443", "http://localhost:*"])
+    ///     .build()?;
+    /// let entries: Vec<_> = policy.matched_origins().collect();
+    /// assert_eq!(entries, [
+    ///     ("https://app.example.com", "https://App.Example.com:443"),
+    ///     ("http://localhost:*", "http://localhost:*"),
+    /// ]);
+    /// # Ok::<(), cors_core::ConfigError>(())
+    /// ```
+    pub fn matched_origins(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.inner
+            .origin_entries
+            .iter()
+            .map(|(matched, written)| (matched.as_str(), written.as_str()))
+    }
+
+    /// The exact origins, patterns and regexes as declared (written, not
+    /// normalised; see [`matched_origins`](Self::matched_origins) for the
+    /// forms they are matched in).
     pub fn declared_origins(&self) -> impl Iterator<Item = &str> {
         let spec = &self.inner.spec;
         spec.origins
@@ -732,7 +810,21 @@ impl fmt::Display for Policy {
                 items.join(", ")
             }
         };
-        let mut origins = list(&p.spec.origins, "none");
+        let mut origins = if p.origin_entries.is_empty() {
+            "none".to_owned()
+        } else {
+            p.origin_entries
+                .iter()
+                .map(|(matched, written)| {
+                    if matched == written {
+                        matched.clone()
+                    } else {
+                        format!("{matched} (written `{written}`)")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if !p.spec.origin_regexes.is_empty() {
             origins.push_str(&format!("; regexes: {}", p.spec.origin_regexes.join(" ")));
         }

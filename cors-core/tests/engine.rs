@@ -1142,7 +1142,12 @@ fn max_age_above_chromium_cap_draws_a_warning() {
         policy.warnings()
     );
     let warning = ConfigWarning::MaxAgeAboveChromiumCap { seconds: 7_201 }.to_string();
-    assert!(warning.contains("7200"), "{warning}");
+    assert_eq!(
+        warning,
+        "max-age 7201 is above Chromium's cap of 7200 seconds and WebKit/Safari's cap of 600 \
+         seconds; those browsers silently cache preflights for their cap instead (only \
+         Firefox honours up to 86400)"
+    );
     let policy = build(Policy::builder().allowed_origin(APP).max_age(7_200));
     assert!(
         !policy
@@ -1359,7 +1364,7 @@ fn port_wildcards_admit_every_port_of_that_scheme_and_host_only() {
         Policy::builder().allowed_origins(["http://localhost:*", "https://*.dev.example.com:*"]),
     );
     assert!(policy.warnings().iter().any(
-        |w| matches!(w, ConfigWarning::PortWildcard { pattern } if pattern == "http://localhost:*")
+        |w| matches!(w, ConfigWarning::PortWildcard { pattern, .. } if pattern == "http://localhost:*")
     ));
     check_origins(
         &policy,
@@ -2128,4 +2133,89 @@ fn a_well_known_method_in_lower_case_is_a_build_error_unless_asked_for() {
             .case_sensitive_methods(true),
     );
     assert!(exact.allows_method("patch") && !exact.allows_method("PATCH"));
+}
+
+/// Issue 13: one rule for the engines' caps. Above 600 (WebKit/Safari) an
+/// informational note naming Safari; above 7200 one warning naming Chromium
+/// and Safari; above 86400 (Firefox) a build error.
+#[test]
+fn max_age_warnings_name_each_engine_whose_cap_is_exceeded() {
+    let warnings = |seconds| {
+        build(Policy::builder().allowed_origin(APP).max_age(seconds))
+            .warnings()
+            .iter()
+            .filter(|w| {
+                matches!(
+                    w,
+                    ConfigWarning::MaxAgeAboveSafariCap { .. }
+                        | ConfigWarning::MaxAgeAboveChromiumCap { .. }
+                )
+            })
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(warnings(600), Vec::<String>::new());
+    assert_eq!(
+        warnings(601),
+        [
+            "note: max-age 601 is above WebKit/Safari's cap of 600 seconds; Safari silently \
+          caches preflights for 600 seconds instead (Chromium honours up to 7200, Firefox \
+          86400), so Safari users see a preflight at most every 10 minutes"
+        ]
+    );
+    assert_eq!(warnings(7_200).len(), 1);
+    let above_chromium = warnings(86_400);
+    assert_eq!(above_chromium.len(), 1, "{above_chromium:?}");
+    assert!(
+        above_chromium[0].starts_with(
+            "max-age 86400 is above Chromium's cap of 7200 seconds and WebKit/Safari's cap \
+             of 600 seconds"
+        ),
+        "{above_chromium:?}"
+    );
+}
+
+/// Issue 13: descriptions show each origin as it is matched (what browsers
+/// send), with the form written beside it where they differ.
+#[test]
+fn descriptions_show_origins_as_matched_with_the_written_form_beside() {
+    let policy = build(Policy::builder().allowed_origins([
+        "https://App.Example.com",
+        "https://api.example.com:443",
+        "https://ok.example.com",
+        "HTTP://LocalHost:*",
+    ]));
+    assert_eq!(
+        policy.describe(Setting::AllowedOrigins),
+        "https://app.example.com, https://api.example.com, https://ok.example.com, \
+         http://localhost:*"
+    );
+    assert!(
+        policy.to_string().starts_with(
+            "origins: https://app.example.com (written `https://App.Example.com`), \
+             https://api.example.com (written `https://api.example.com:443`), \
+             https://ok.example.com, http://localhost:* (written `HTTP://LocalHost:*`); "
+        ),
+        "{policy}"
+    );
+    let warning = policy
+        .warnings()
+        .iter()
+        .find(|w| matches!(w, ConfigWarning::PortWildcard { .. }))
+        .map(ToString::to_string);
+    assert_eq!(
+        warning.as_deref(),
+        Some(
+            "origin pattern `http://localhost:*` (written `HTTP://LocalHost:*`) admits every \
+             port; meant for local development only"
+        )
+    );
+    assert_eq!(
+        policy.matched_origins().next(),
+        Some(("https://app.example.com", "https://App.Example.com"))
+    );
+    assert_eq!(
+        build(Policy::builder()).describe(Setting::AllowedOrigins),
+        "none"
+    );
 }
