@@ -803,13 +803,6 @@ impl fmt::Debug for Policy {
 impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = &self.inner;
-        let list = |items: &[String], empty: &str| {
-            if items.is_empty() {
-                empty.to_owned()
-            } else {
-                items.join(", ")
-            }
-        };
         let mut origins = if p.origin_entries.is_empty() {
             "none".to_owned()
         } else {
