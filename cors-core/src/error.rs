@@ -3,7 +3,17 @@
 
 use std::fmt;
 
-use crate::setting::Location;
+use crate::setting::{Location, Provenance};
+
+/// The name of a setting in its front end: the variable (with prefix), the
+/// builder method or the `#[cors]` key.
+fn setting_name(at: &Location) -> String {
+    match &at.provenance {
+        Provenance::Env { prefix } => format!("{prefix}{}", at.setting.env_var()),
+        Provenance::Builder => at.setting.builder_method().to_owned(),
+        Provenance::Handler { .. } => at.setting.macro_key().to_owned(),
+    }
+}
 
 /// Every problem found while building a policy, reported at once.
 ///
@@ -149,6 +159,32 @@ pub enum ConfigProblem {
         /// Where the expose setting came from.
         expose: Location,
     },
+    /// Empty items in a comma-separated list (a trailing or doubled comma).
+    EmptyListItems {
+        /// Where it came from.
+        at: Location,
+        /// The whole value as written.
+        value: String,
+        /// The 1-based positions of the empty items.
+        positions: Vec<usize>,
+    },
+    /// A value (or list item) wrapped in quotes, which the environment kept.
+    QuotedValue {
+        /// Where it came from.
+        at: Location,
+        /// The value or item as written, quotes included.
+        value: String,
+        /// The value without the quotes.
+        unquoted: String,
+    },
+    /// A misspelt variable whose intended variable is unset, so the setting
+    /// would silently keep its default.
+    MisspeltVariable {
+        /// The variable's name as set.
+        name: String,
+        /// The known variable it most likely means, with the prefix.
+        suggestion: String,
+    },
     /// A value that could not be read at all (an environment variable or a
     /// macro literal of the wrong shape).
     InvalidValue {
@@ -239,6 +275,46 @@ impl fmt::Display for ConfigProblem {
                 value,
                 expected,
             } => write!(f, "invalid value `{value}` ({at}): expected {expected}"),
+            ConfigProblem::EmptyListItems {
+                at,
+                value,
+                positions,
+            } => {
+                let (items, are) = match positions.as_slice() {
+                    [one] => (format!("item {one}"), "is"),
+                    [init @ .., last] => (
+                        format!(
+                            "items {} and {last}",
+                            init.iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        "are",
+                    ),
+                    [] => ("an item".to_owned(), "is"),
+                };
+                write!(
+                    f,
+                    "invalid value `{value}` ({at}): {items} of `{}` {are} empty (a trailing \
+                     or doubled comma); remove the extra comma",
+                    setting_name(at)
+                )
+            }
+            ConfigProblem::QuotedValue {
+                at,
+                value,
+                unquoted,
+            } => write!(
+                f,
+                "invalid value `{value}` ({at}): the quotes are part of the value (an env \
+                 file or container definition kept them); remove the quotes: `{unquoted}`"
+            ),
+            ConfigProblem::MisspeltVariable { name, suggestion } => write!(
+                f,
+                "unknown variable `{name}`: did you mean `{suggestion}`? `{suggestion}` is not \
+                 set, so this setting keeps its default; rename the variable"
+            ),
         }
     }
 }

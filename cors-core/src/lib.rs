@@ -81,7 +81,7 @@ pub use decision::{
     header, CorsRequest, Decision, Escaped, FieldLines, HeaderField, Rejection, RequestKind,
     ResponseHeaders, MAX_FIELD_LINES,
 };
-pub use env::{builder_from_lookup, unknown_variables, UnknownVariable};
+pub use env::{builder_from_lookup, builder_from_variables, unknown_variables, UnknownVariable};
 pub use error::{ConfigError, ConfigProblem, ConfigWarning, OriginError};
 pub use merge::PolicyOverride;
 pub use origin_set::OriginPredicate;

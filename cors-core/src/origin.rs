@@ -96,8 +96,16 @@ pub(crate) fn parse_origin_spec(raw: &str, allow_null: bool) -> Result<OriginSpe
         _ => {}
     }
     let Some((scheme, rest)) = value.split_once("://") else {
+        let authority = value.trim_end_matches('/');
+        // Local development servers are plain `http`; anything else is
+        // most likely deployed behind TLS.
+        let scheme = if is_loopback_authority(authority) {
+            "http"
+        } else {
+            "https"
+        };
         return Err(OriginError::MissingScheme {
-            suggestion: format!("https://{}", value.trim_end_matches('/')),
+            suggestion: format!("{scheme}://{authority}"),
         });
     };
     let scheme_lower = scheme.to_ascii_lowercase();
@@ -191,6 +199,19 @@ pub(crate) fn parse_origin_spec(raw: &str, allow_null: bool) -> Result<OriginSpe
         subdomains,
         port,
     })
+}
+
+/// Whether `host[:port]` names this machine: `localhost` (or a subdomain of
+/// it), `127.x.x.x` or `[::1]`.
+fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => return v6.split(']').next() == Some("::1"),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn port_suffix(port: PortRule) -> String {
@@ -492,6 +513,21 @@ mod tests {
                 suggestion: "https://a.com".into()
             }
         );
+        for (raw, suggestion) in [
+            ("localhost:5173", "http://localhost:5173"),
+            ("127.0.0.1:8080/", "http://127.0.0.1:8080"),
+            ("[::1]:3000", "http://[::1]:3000"),
+            ("app.localhost", "http://app.localhost"),
+            ("app.example.com:8443", "https://app.example.com:8443"),
+        ] {
+            assert_eq!(
+                error(raw),
+                OriginError::MissingScheme {
+                    suggestion: suggestion.into()
+                },
+                "{raw}"
+            );
+        }
         assert_eq!(
             error("ftp://a.com"),
             OriginError::UnsupportedScheme {
