@@ -1651,11 +1651,12 @@ fn file_origins_are_refused_pointing_at_null() {
 }
 
 #[test]
-fn a_missing_scheme_suggests_https() {
+fn a_missing_scheme_suggests_https_or_http_for_loopback() {
     for (raw, suggestion) in [
         ("example.com", "https://example.com"),
         ("app.example.com/", "https://app.example.com"),
-        ("localhost:3000", "https://localhost:3000"),
+        // Issue 13: a local development server is plain `http`.
+        ("localhost:3000", "http://localhost:3000"),
     ] {
         let err = build_error(Policy::builder().allowed_origin(raw));
         assert!(
