@@ -134,8 +134,8 @@ impl PolicyBuilder {
     /// Allows an origin (`https://app.example.com`), a subdomain pattern
     /// (`https://*.example.com`), a port wildcard (`http://localhost:*`), or
     /// `*` for any origin. Validated by [`build`](Self::build).
-    pub fn allowed_origin(mut self, origin: impl Into<String>) -> Self {
-        self.origins.push(origin.into());
+    pub fn allowed_origin(mut self, origin: impl AsRef<str>) -> Self {
+        self.origins.push(origin.as_ref().to_owned());
         self
     }
 
@@ -143,9 +143,10 @@ impl PolicyBuilder {
     pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.origins.extend(origins.into_iter().map(Into::into));
+        self.origins
+            .extend(origins.into_iter().map(|o| o.as_ref().to_owned()));
         self
     }
 
@@ -164,8 +165,8 @@ impl PolicyBuilder {
 
     /// Allows origins matching a regular expression, always matched against
     /// the whole origin (it is anchored for you).
-    pub fn allowed_origin_regex(mut self, regex: impl Into<String>) -> Self {
-        self.origin_regexes.push(regex.into());
+    pub fn allowed_origin_regex(mut self, regex: impl AsRef<str>) -> Self {
+        self.origin_regexes.push(regex.as_ref().to_owned());
         self
     }
 
@@ -192,9 +193,9 @@ impl PolicyBuilder {
     pub fn allowed_methods<I, S>(mut self, methods: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.methods = methods.into_iter().map(Into::into).collect();
+        self.methods = methods.into_iter().map(|m| m.as_ref().to_owned()).collect();
         self
     }
 
@@ -211,8 +212,8 @@ impl PolicyBuilder {
     /// assert!(!policy.allows_method("PUT"));
     /// # Ok::<(), cors_core::ConfigError>(())
     /// ```
-    pub fn allowed_method(mut self, method: impl Into<String>) -> Self {
-        self.methods.push(method.into());
+    pub fn allowed_method(mut self, method: impl AsRef<str>) -> Self {
+        self.methods.push(method.as_ref().to_owned());
         self
     }
 
@@ -251,13 +252,13 @@ impl PolicyBuilder {
     pub fn allowed_headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         let mut list = match self.headers {
             HeadersSetting::List(list) => list,
             HeadersSetting::Mirror => Vec::new(),
         };
-        list.extend(headers.into_iter().map(Into::into));
+        list.extend(headers.into_iter().map(|h| h.as_ref().to_owned()));
         self.headers = HeadersSetting::List(list);
         self
     }
@@ -285,9 +286,10 @@ impl PolicyBuilder {
     pub fn expose_headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.expose.extend(headers.into_iter().map(Into::into));
+        self.expose
+            .extend(headers.into_iter().map(|h| h.as_ref().to_owned()));
         self
     }
 
