@@ -249,7 +249,7 @@ impl fmt::Display for ConfigProblem {
             ConfigProblem::MaxAgeTooLarge { value, at } => write!(
                 f,
                 "max-age {value} is too large ({at}): the largest useful value is 86400 \
-                 (Firefox's cap; Chromium clamps to 7200, Safari to 600)"
+                 (Firefox's cap; Chromium clamps to 7200)"
             ),
             ConfigProblem::CredentialsWithAnyOrigin {
                 credentials,
