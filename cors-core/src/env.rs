@@ -444,8 +444,7 @@ mod tests {
                 ("MYAPP_CORS_MAX_AGE", "ten"),
             ],
         )
-        .err()
-        .expect("refused");
+        .expect_err("refused");
         let text = err.to_string();
         assert_eq!(err.problems().len(), 2, "{text}");
         assert!(
