@@ -272,18 +272,18 @@ async fn allowed_methods_default_to_get_head_post_and_take_a_list_or_star() {
         (Some("GET, PUT ,DELETE"), "DELETE", Some("GET, PUT, DELETE")),
         (Some("GET, PUT ,DELETE"), "PATCH", None),
         // The six standard methods are upper-cased as browsers do; others
-        // keep their case and compare byte for byte (S7).
+        // compare byte for byte (S7), so `patch` is refused at build (issue 13).
         (
-            Some("get, delete, patch"),
+            Some("get, delete, PATCH"),
             "DELETE",
-            Some("GET, DELETE, patch"),
+            Some("GET, DELETE, PATCH"),
         ),
         (
-            Some("get, delete, patch"),
-            "patch",
-            Some("GET, DELETE, patch"),
+            Some("get, delete, PATCH"),
+            "PATCH",
+            Some("GET, DELETE, PATCH"),
         ),
-        (Some("get, delete, patch"), "PATCH", None),
+        (Some("get, delete, PATCH"), "patch", None),
         (Some("*"), "PURGE", Some("*")),
         (Some("*"), "DELETE", Some("*")),
     ];
@@ -426,7 +426,8 @@ async fn allow_credentials_true_sends_acac_on_preflight_and_actual_responses() {
 
 #[test]
 fn allow_credentials_other_than_true_or_false_is_an_error_naming_variable_and_value() {
-    for value in ["yes", "1", "0", "TRUE", "True", "on", "\"true\""] {
+    // (`"true"` with its quotes: a_quoted_value_says_to_remove_the_quotes.)
+    for value in ["yes", "1", "0", "TRUE", "True", "on"] {
         let err = error(&[("CORS_ALLOW_CREDENTIALS", value)]).to_string();
         assert_names(
             &err,
@@ -620,8 +621,9 @@ fn an_empty_item_in_any_list_is_an_error_naming_the_variable_and_value() {
                 &err.to_string(),
                 variable,
                 &value,
-                "expected comma-separated",
+                &format!("of `{variable}`"),
             );
+            assert!(err.to_string().contains("remove the extra comma"), "{err}");
         }
     }
 }
@@ -810,4 +812,103 @@ async fn try_from_env_with_prefix_reads_the_process_environment() {
     assert_eq!(res.get("access-control-allow-origin"), Some(APP));
     assert_eq!(res.get("access-control-allow-methods"), Some("GET, PUT"));
     assert_eq!(res.get("access-control-max-age"), Some("60"));
+}
+
+// --- Issue 13: list items, quotes, schemes and misspelt names ------------------------
+
+#[test]
+fn an_empty_item_is_named_by_position_and_the_other_items_are_still_checked() {
+    let err = error(&[(
+        "CORS_ALLOWED_ORIGINS",
+        "https://a.example,https://b.example/,",
+    )]);
+    let text = err.to_string();
+    assert_eq!(err.problems().len(), 2, "{text}");
+    assert!(
+        text.contains(
+            "invalid value `https://a.example,https://b.example/,` (environment variable \
+             `CORS_ALLOWED_ORIGINS`): item 3 of `CORS_ALLOWED_ORIGINS` is empty (a trailing \
+             or doubled comma); remove the extra comma"
+        ),
+        "{text}"
+    );
+    // Item 2 is checked although the list has an empty item.
+    assert!(
+        text.contains("invalid origin `https://b.example/`"),
+        "{text}"
+    );
+    let err = error(&[("CORS_ALLOWED_METHODS", ",GET,,PUT")]).to_string();
+    assert!(
+        err.contains("items 1 and 3 of `CORS_ALLOWED_METHODS` are empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_quoted_value_says_to_remove_the_quotes() {
+    let cases = [
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "\"https://a.example\"",
+            "https://a.example",
+        ),
+        ("CORS_ALLOW_CREDENTIALS", "'true'", "true"),
+        ("CORS_MAX_AGE", "\"600\"", "600"),
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "\"https://a.example, https://b.example\"",
+            "https://a.example, https://b.example",
+        ),
+    ];
+    for (variable, value, unquoted) in cases {
+        let err = error(&[(variable, value)]);
+        assert_eq!(err.problems().len(), 1, "{variable}={value}: {err}");
+        assert_names(
+            &err.to_string(),
+            variable,
+            value,
+            &format!("remove the quotes: `{unquoted}`"),
+        );
+    }
+    // A quoted item in a list: that item is named, the others still read.
+    let err = error(&[("CORS_ALLOWED_HEADERS", "x-a, \"x-b\", x c")]);
+    let text = err.to_string();
+    assert_eq!(err.problems().len(), 2, "{text}");
+    assert!(text.contains("invalid value `\"x-b\"`"), "{text}");
+    assert!(text.contains("remove the quotes: `x-b`"), "{text}");
+    assert!(text.contains("invalid header name `x c`"), "{text}");
+}
+
+#[test]
+fn an_origin_without_scheme_suggests_http_for_loopback_and_https_otherwise() {
+    for (value, suggestion) in [
+        ("localhost:5173", "http://localhost:5173"),
+        ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("app.example.com", "https://app.example.com"),
+    ] {
+        let err = error(&[("CORS_ALLOWED_ORIGINS", value)]).to_string();
+        assert!(
+            err.contains(&format!(
+                "invalid origin `{value}` (environment variable `CORS_ALLOWED_ORIGINS`): an \
+                 origin starts with `http://` or `https://`; did you mean `{suggestion}`?"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_lower_case_well_known_method_is_an_error_with_the_upper_case_suggestion() {
+    let err = error(&[
+        ("CORS_ALLOWED_ORIGINS", APP),
+        ("CORS_ALLOWED_METHODS", "get,post,patch"),
+    ]);
+    assert_eq!(err.problems().len(), 1, "{err}");
+    assert!(
+        err.to_string().starts_with(
+            "method `patch` is not upper-case (environment variable `CORS_ALLOWED_METHODS`): \
+             did you mean `PATCH`?"
+        ),
+        "{err}"
+    );
 }

@@ -749,7 +749,7 @@ async fn g6_methods_compare_byte_exact_and_one_bad_header_token_refuses_the_pref
     let cors = || {
         Cors::builder()
             .allowed_origin(APP)
-            .allowed_methods(["PUT", "purge"])
+            .allowed_methods(["PUT", "PURGE"])
             .allowed_headers(["x-trace-id"])
             .build()
             .expect("valid test policy")
@@ -758,7 +758,7 @@ async fn g6_methods_compare_byte_exact_and_one_bad_header_token_refuses_the_pref
     let rows: [(&str, &str, Option<&str>, bool); 8] = [
         ("control", "PUT", Some("X-Trace-Id"), true),
         ("case-insensitive method match", "put", None, false),
-        ("case-insensitive custom method match", "PURGE", None, false),
+        ("case-insensitive custom method match", "purge", None, false),
         (
             "`content-type` treated as safelisted in ACRH",
             "PUT",

@@ -246,7 +246,7 @@ impl CorsBuilder {
     pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         self.policy = self.policy.allowed_origins(origins);
         self
@@ -265,14 +265,14 @@ impl CorsBuilder {
     pub fn allowed_methods<I, S>(mut self, methods: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         self.policy = self.policy.allowed_methods(methods);
         self
     }
 
     /// Adds one allowed request header.
-    pub fn allowed_header(self, header: &str) -> Self {
+    pub fn allowed_header(self, header: impl AsRef<str>) -> Self {
         self.allowed_headers([header])
     }
 
@@ -280,7 +280,7 @@ impl CorsBuilder {
     pub fn allowed_headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         self.policy = self.policy.allowed_headers(headers);
         self
@@ -290,7 +290,7 @@ impl CorsBuilder {
     pub fn expose_headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         self.policy = self.policy.expose_headers(headers);
         self

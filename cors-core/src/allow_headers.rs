@@ -1,5 +1,6 @@
 //! `Access-Control-Allow-Headers`: which request headers a preflight may ask for.
 
+use crate::decision::FieldLines;
 use crate::request_headers::{MalformedHeaders, RequestHeaderNames};
 
 /// Validated allowed request headers, with the header value joined once.
@@ -18,6 +19,9 @@ pub(crate) enum AllowHeaders {
 pub(crate) enum HeaderRefusal<'a> {
     Malformed(MalformedHeaders),
     NotAllowed(&'a str),
+    /// The answer must echo a list sent on several lines, which cannot be
+    /// borrowed as one value without allocating.
+    EchoAcrossLines,
 }
 
 impl AllowHeaders {
@@ -30,7 +34,7 @@ impl AllowHeaders {
     /// to answer with. One bad name refuses the whole preflight, as browsers do.
     pub(crate) fn check<'a>(
         &'a self,
-        requested: &'a [u8],
+        requested: FieldLines<'a>,
         credentials: bool,
     ) -> Result<&'a str, HeaderRefusal<'a>> {
         let mut authorization = false;
@@ -58,6 +62,7 @@ impl AllowHeaders {
             AllowHeaders::Any if !credentials => "*",
             // With credentials `*` is a header literally named `*`: echo.
             AllowHeaders::Any | AllowHeaders::Mirror => {
+                let requested = requested.single().ok_or(HeaderRefusal::EchoAcrossLines)?;
                 // Validated above: ASCII tokens, commas and whitespace only.
                 std::str::from_utf8(requested.trim_ascii()).unwrap_or_default()
             }
@@ -100,30 +105,61 @@ pub(crate) fn is_forbidden_request_header(name: &str) -> bool {
         "via",
     ];
     let lower = name.to_ascii_lowercase();
-    FORBIDDEN.contains(&lower.as_str()) || lower.starts_with("proxy-") || lower.starts_with("sec-")
+    FORBIDDEN.contains(&lower.as_str())
+        || lower.starts_with("proxy-")
+        || lower.starts_with("sec-")
+        // Not forbidden by Fetch, but response headers (or preflight-only
+        // ones, covered above): a server never needs scripts to send them.
+        || lower.starts_with("access-control-")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn lines<'a>(lines: &[&'a str]) -> FieldLines<'a> {
+        FieldLines::new(lines.iter().map(|l| l.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn a_list_on_several_lines_is_checked_as_one() {
+        let list = AllowHeaders::list(vec!["content-type".into(), "x-trace-id".into()]);
+        assert_eq!(
+            list.check(lines(&["content-type", "x-trace-id"]), false),
+            Ok("content-type, x-trace-id")
+        );
+        assert_eq!(
+            list.check(lines(&["content-type", "x-other"]), false),
+            Err(HeaderRefusal::NotAllowed("x-other"))
+        );
+        assert_eq!(
+            AllowHeaders::Any.check(lines(&["x-a", "authorization"]), false),
+            Ok("*, authorization")
+        );
+        // Echoing would need the lines joined, which allocates: refused.
+        assert_eq!(
+            AllowHeaders::Mirror.check(lines(&["x-a", "x-b"]), false),
+            Err(HeaderRefusal::EchoAcrossLines)
+        );
+    }
+
     #[test]
     fn listed_headers_compare_case_insensitively_and_all_must_match() {
         let list = AllowHeaders::list(vec!["content-type".into(), "x-trace-id".into()]);
         assert_eq!(
-            list.check(b"Content-Type,X-Trace-Id", false),
+            list.check(FieldLines::one(b"Content-Type,X-Trace-Id"), false),
             Ok("content-type, x-trace-id")
         );
         assert_eq!(
-            list.check(b"content-type,x-other", false),
+            list.check(FieldLines::one(b"content-type,x-other"), false),
             Err(HeaderRefusal::NotAllowed("x-other"))
         );
         assert_eq!(
-            list.check(b"content-type,,x-trace-id", false),
+            list.check(FieldLines::one(b"content-type,,x-trace-id"), false),
             Ok("content-type, x-trace-id")
         );
         assert_eq!(
-            list.check(b" , ", false),
+            list.check(FieldLines::one(b" , "), false),
             Err(HeaderRefusal::Malformed(MalformedHeaders::EmptyName))
         );
     }
@@ -132,7 +168,7 @@ mod tests {
     fn content_type_in_the_request_list_is_not_safelisted() {
         let list = AllowHeaders::list(vec!["x-trace-id".into()]);
         assert_eq!(
-            list.check(b"content-type", false),
+            list.check(FieldLines::one(b"content-type"), false),
             Err(HeaderRefusal::NotAllowed("content-type"))
         );
     }
@@ -140,16 +176,19 @@ mod tests {
     #[test]
     fn wildcard_does_not_cover_authorization() {
         assert_eq!(
-            AllowHeaders::Any.check(b"authorization,x-a", false),
+            AllowHeaders::Any.check(FieldLines::one(b"authorization,x-a"), false),
             Ok("*, authorization")
         );
-        assert_eq!(AllowHeaders::Any.check(b"x-a", false), Ok("*"));
         assert_eq!(
-            AllowHeaders::Any.check(b"authorization,x-a", true),
+            AllowHeaders::Any.check(FieldLines::one(b"x-a"), false),
+            Ok("*")
+        );
+        assert_eq!(
+            AllowHeaders::Any.check(FieldLines::one(b"authorization,x-a"), true),
             Ok("authorization,x-a")
         );
         assert_eq!(
-            AllowHeaders::Mirror.check(b" x-a, x-b ", false),
+            AllowHeaders::Mirror.check(FieldLines::one(b" x-a, x-b "), false),
             Ok("x-a, x-b")
         );
     }
@@ -162,6 +201,8 @@ mod tests {
             "Sec-Fetch-Mode",
             "proxy-authorization",
             "origin",
+            "Access-Control-Allow-Origin",
+            "access-control-request-private-network",
         ] {
             assert!(is_forbidden_request_header(name), "{name}");
         }

@@ -59,6 +59,55 @@ pub(crate) fn normalize(method: &str) -> String {
         .map_or_else(|| method.to_owned(), |m| (*m).to_owned())
 }
 
+/// Registered methods (IANA HTTP Method Registry, and `PURGE`/`QUERY` in
+/// common use) that pages write in upper case. A lower- or mixed-case
+/// spelling of one in a policy is almost certainly a mistake: browsers do
+/// not normalise them, so `patch` would never match `fetch(…, {method: "PATCH"})`.
+const WELL_KNOWN: [&str; 31] = [
+    "ACL",
+    "BASELINE-CONTROL",
+    "BIND",
+    "CHECKIN",
+    "CHECKOUT",
+    "COPY",
+    "LABEL",
+    "LINK",
+    "LOCK",
+    "MERGE",
+    "MKACTIVITY",
+    "MKCALENDAR",
+    "MKCOL",
+    "MKREDIRECTREF",
+    "MKWORKSPACE",
+    "MOVE",
+    "ORDERPATCH",
+    "PATCH",
+    "PROPFIND",
+    "PROPPATCH",
+    "PURGE",
+    "QUERY",
+    "REBIND",
+    "REPORT",
+    "SEARCH",
+    "UNBIND",
+    "UNCHECKOUT",
+    "UNLINK",
+    "UNLOCK",
+    "UPDATE",
+    "VERSION-CONTROL",
+];
+
+/// The upper-case method `method` most likely means, when it is a
+/// well-known one written in another case (`patch`, `Patch`), which
+/// browsers would send as written. `None` for the six methods browsers
+/// normalise themselves, and for anything else.
+pub(crate) fn miscased(method: &str) -> Option<&'static str> {
+    WELL_KNOWN
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(method) && **m != method)
+        .copied()
+}
+
 /// Whether `method` is a forbidden method (Fetch § forbidden method:
 /// `CONNECT`, `TRACE` or `TRACK`, in any case), which scripts can never send.
 pub fn is_forbidden(method: &str) -> bool {
@@ -93,6 +142,11 @@ mod tests {
         assert_eq!(normalize("delete"), "DELETE");
         assert_eq!(normalize("Get"), "GET");
         assert_eq!(normalize("patch"), "patch");
+        assert_eq!(miscased("patch"), Some("PATCH"));
+        assert_eq!(miscased("Propfind"), Some("PROPFIND"));
+        assert_eq!(miscased("PATCH"), None);
+        assert_eq!(miscased("get"), None);
+        assert_eq!(miscased("frobnicate"), None);
         assert!(is_forbidden("connect"));
         assert!(is_forbidden("TRACK"));
         assert!(!is_forbidden("PATCH"));

@@ -39,6 +39,67 @@ pub mod header {
     pub const VARY: &str = "vary";
 }
 
+/// The most lines of one request header the engine keeps. A list-based
+/// header (`Access-Control-Request-Headers`) sent on up to this many lines
+/// is read as one comma-joined list (RFC 9110 §5.3); more lines are
+/// [`HeaderField::Repeated`]. Keeping the lines in a fixed array is what lets
+/// the engine read them without allocating.
+pub const MAX_FIELD_LINES: usize = 4;
+
+/// The lines of a header sent more than once (at most [`MAX_FIELD_LINES`]),
+/// borrowed, in the order received.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FieldLines<'a> {
+    lines: [&'a [u8]; MAX_FIELD_LINES],
+    len: usize,
+}
+
+impl<'a> FieldLines<'a> {
+    /// The lines of `values`, or `None` when there are more than
+    /// [`MAX_FIELD_LINES`].
+    pub fn new(values: impl IntoIterator<Item = &'a [u8]>) -> Option<Self> {
+        let mut lines = FieldLines::default();
+        for value in values {
+            *lines.lines.get_mut(lines.len)? = value;
+            lines.len += 1;
+        }
+        Some(lines)
+    }
+
+    /// One line.
+    pub fn one(value: &'a [u8]) -> Self {
+        let mut lines = FieldLines::default();
+        lines.lines[0] = value;
+        lines.len = 1;
+        lines
+    }
+
+    /// The lines, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.lines[..self.len].iter().copied()
+    }
+
+    /// How many lines there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is no line.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The only line, if there is exactly one.
+    pub(crate) fn single(&self) -> Option<&'a [u8]> {
+        (self.len == 1).then_some(self.lines[0])
+    }
+
+    /// Their total length in bytes, commas that would join them included.
+    pub(crate) fn total_len(&self) -> usize {
+        self.iter().map(<[u8]>::len).sum::<usize>() + self.len.saturating_sub(1)
+    }
+}
+
 /// One request header as the engine needs it: absent, one line, or repeated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum HeaderField<'a> {
@@ -47,18 +108,26 @@ pub enum HeaderField<'a> {
     Absent,
     /// Sent once, with this value.
     Value(&'a [u8]),
-    /// Sent on more than one line, which no browser does for CORS headers.
+    /// Sent on two to [`MAX_FIELD_LINES`] lines. The list-based
+    /// `Access-Control-Request-Headers` reads them as one comma-joined list
+    /// (RFC 9110 §5.3); for single-valued headers (`Origin`,
+    /// `Access-Control-Request-Method`) this is the same as `Repeated`.
+    Lines(FieldLines<'a>),
+    /// Sent on more than one line (and the lines were not kept, or there were
+    /// more than [`MAX_FIELD_LINES`]), which no browser does for CORS headers.
     Repeated,
 }
 
 impl<'a> HeaderField<'a> {
-    /// Reads the lines of one header.
+    /// Reads the lines of one header, keeping up to [`MAX_FIELD_LINES`].
     pub fn from_values(values: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        let mut values = values.into_iter();
-        match (values.next(), values.next()) {
-            (None, _) => HeaderField::Absent,
-            (Some(v), None) => HeaderField::Value(v),
-            (Some(_), Some(_)) => HeaderField::Repeated,
+        match FieldLines::new(values) {
+            None => HeaderField::Repeated,
+            Some(lines) if lines.is_empty() => HeaderField::Absent,
+            Some(lines) => match lines.single() {
+                Some(value) => HeaderField::Value(value),
+                None => HeaderField::Lines(lines),
+            },
         }
     }
 
@@ -420,7 +489,7 @@ impl Policy {
                     headers,
                 };
             }
-            HeaderField::Repeated => Err(Rejection::RepeatedHeader {
+            HeaderField::Repeated | HeaderField::Lines(_) => Err(Rejection::RepeatedHeader {
                 name: header::ORIGIN,
             }),
             HeaderField::Value(bytes) => ascii_str(bytes, MAX_ORIGIN_LEN)
@@ -453,7 +522,7 @@ impl Policy {
         };
 
         // Refusing an origin makes even a static `*` answer depend on `Origin`
-        // (`null`, malformed and repeated origins are refused): say so, or a
+        // (malformed and repeated origins are refused): say so, or a
         // shared cache serves the refusal, which has no ACAO, to every origin.
         let refuse_origin = |rejection| {
             let mut decision = refuse(rejection);
@@ -483,13 +552,23 @@ impl Policy {
             };
         }
 
+        // A malformed or repeated ACRM is refused whatever the allowed
+        // methods are, so even under any method (whose answer otherwise does
+        // not vary on it) that refusal depends on ACRM, and says so.
+        let refuse_method = |rejection| {
+            let mut decision = refuse(rejection);
+            if p.emit_vary {
+                decision.headers.vary = decision.headers.vary.with(Vary::REQUEST_METHOD);
+            }
+            decision
+        };
         let method = match request.request_method {
             HeaderField::Value(bytes) => match ascii_str(bytes, 64) {
                 Some(m) if is_token(m.as_bytes()) => m,
-                _ => return refuse(Rejection::MalformedRequestMethod),
+                _ => return refuse_method(Rejection::MalformedRequestMethod),
             },
             _ => {
-                return refuse(Rejection::RepeatedHeader {
+                return refuse_method(Rejection::RepeatedHeader {
                     name: header::ACCESS_CONTROL_REQUEST_METHOD,
                 })
             }
@@ -499,14 +578,20 @@ impl Policy {
         }
         headers.allow_methods = Some(p.methods.header_value(method, credentials));
 
-        match request.request_headers {
-            HeaderField::Absent => {}
+        // ACRH is a list-based field (`1#field-name`): several lines are one
+        // comma-joined list (RFC 9110 §5.3), read line by line.
+        let requested = match request.request_headers {
+            HeaderField::Absent => None,
+            HeaderField::Value(value) => Some(FieldLines::one(value)),
+            HeaderField::Lines(lines) => Some(lines),
             HeaderField::Repeated => {
                 return refuse(Rejection::RepeatedHeader {
                     name: header::ACCESS_CONTROL_REQUEST_HEADERS,
                 })
             }
-            HeaderField::Value(requested) => match p.headers.check(requested, credentials) {
+        };
+        if let Some(requested) = requested {
+            match p.headers.check(requested, credentials) {
                 Ok(value) => headers.allow_headers = Some(value),
                 Err(HeaderRefusal::NotAllowed(header)) => {
                     return refuse(Rejection::HeaderNotAllowed { header })
@@ -514,7 +599,12 @@ impl Policy {
                 Err(HeaderRefusal::Malformed(why)) => {
                     return refuse(Rejection::MalformedRequestHeaders(why))
                 }
-            },
+                Err(HeaderRefusal::EchoAcrossLines) => {
+                    return refuse(Rejection::RepeatedHeader {
+                        name: header::ACCESS_CONTROL_REQUEST_HEADERS,
+                    })
+                }
+            }
         }
 
         // Private Network Access (WICG draft): answer only when enabled and asked.

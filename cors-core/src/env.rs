@@ -11,18 +11,80 @@ use crate::setting::{closest, Location, Provenance, Setting};
 ///
 /// Lists are comma-separated (regexes: whitespace-separated), whitespace
 /// around items is ignored, and a variable holding only whitespace counts as
-/// unset. Every unreadable value is reported, each naming its variable.
+/// unset. Every unreadable value is reported, each naming its variable: an
+/// empty list item by its position (the other items are still checked), a
+/// quoted value with the quotes to remove.
+///
+/// Misspelt variable names cannot be seen through a lookup; use
+/// [`builder_from_variables`] to have them reported too.
 pub fn builder_from_lookup<F>(prefix: &str, lookup: F) -> Result<PolicyBuilder, ConfigError>
 where
     F: Fn(&str) -> Option<String>,
 {
+    read(prefix, &lookup, Vec::new())
+}
+
+/// Like [`builder_from_lookup`], also given the names of the variables that
+/// are set (e.g. `std::env::vars_os()`'s keys): a misspelt
+/// `{prefix}CORS_…` name whose intended variable is unset
+/// (`CORS_ALLOWED_ORIGIN` without `CORS_ALLOWED_ORIGINS`) is a
+/// [`ConfigProblem::MisspeltVariable`], since the setting would silently
+/// keep its default. A misspelling whose intended variable is set, or an
+/// unknown name with no close match, stays a warning: see
+/// [`unknown_variables`].
+///
+/// ```
+/// let vars = [("CORS_ALLOWED_ORIGIN", "https://app.example.com")];
+/// let lookup = |name: &str| {
+///     vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+/// };
+/// let err = cors_core::builder_from_variables("", vars.map(|(n, _)| n), lookup).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "unknown variable `CORS_ALLOWED_ORIGIN`: did you mean `CORS_ALLOWED_ORIGINS`? \
+///      `CORS_ALLOWED_ORIGINS` is not set, so this setting keeps its default; rename the variable"
+/// );
+/// ```
+pub fn builder_from_variables<I, S, F>(
+    prefix: &str,
+    names: I,
+    lookup: F,
+) -> Result<PolicyBuilder, ConfigError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+    F: Fn(&str) -> Option<String>,
+{
+    let problems = unknown_variables(prefix, names)
+        .into_iter()
+        .filter_map(|unknown| {
+            let suggestion = unknown.suggestion?;
+            let intended_set = lookup(&suggestion).is_some_and(|v| !v.trim().is_empty());
+            (!intended_set).then_some(ConfigProblem::MisspeltVariable {
+                name: unknown.name,
+                suggestion,
+            })
+        })
+        .collect();
+    read(prefix, &lookup, problems)
+}
+
+fn read<F>(
+    prefix: &str,
+    lookup: &F,
+    mut problems: Vec<ConfigProblem>,
+) -> Result<PolicyBuilder, ConfigError>
+where
+    F: Fn(&str) -> Option<String>,
+{
     let mut builder = PolicyBuilder::new();
-    let mut problems = Vec::new();
     let provenance = Provenance::Env {
         prefix: prefix.to_owned(),
     };
     for setting in Setting::ALL {
         builder = builder.provenance(setting, provenance.clone());
+    }
+    for setting in Setting::ALL {
         let Some(value) = lookup(&format!("{prefix}{}", setting.env_var())) else {
             continue;
         };
@@ -33,7 +95,15 @@ where
             setting,
             provenance: provenance.clone(),
         };
-        builder = match apply(builder.clone(), setting, &value) {
+        if let Some(unquoted) = unquote(&value) {
+            problems.push(ConfigProblem::QuotedValue {
+                at,
+                unquoted: unquoted.to_owned(),
+                value,
+            });
+            continue;
+        }
+        builder = match apply(builder.clone(), setting, &value, &at, &mut problems) {
             Ok(b) => b,
             Err(expected) => {
                 problems.push(ConfigProblem::InvalidValue {
@@ -58,27 +128,31 @@ where
     Err(error)
 }
 
+/// The value without its quotes, if it is wrapped in a matching pair of
+/// `"` or `'`.
+fn unquote(value: &str) -> Option<&str> {
+    let value = value.trim();
+    ['"', '\'']
+        .into_iter()
+        .find_map(|q| value.strip_prefix(q)?.strip_suffix(q).map(str::trim))
+}
+
 fn apply(
     builder: PolicyBuilder,
     setting: Setting,
     value: &str,
+    at: &Location,
+    problems: &mut Vec<ConfigProblem>,
 ) -> Result<PolicyBuilder, &'static str> {
+    let mut list = || comma_list(value, at, problems);
     Ok(match setting {
-        Setting::AllowedOrigins => {
-            builder.allowed_origins(comma_list(value, "comma-separated origins, or `*`")?)
-        }
+        Setting::AllowedOrigins => builder.allowed_origins(list()),
         Setting::AllowedOriginRegexes => value
             .split_whitespace()
             .fold(builder, PolicyBuilder::allowed_origin_regex),
-        Setting::AllowedMethods => {
-            builder.allowed_methods(comma_list(value, "comma-separated methods, or `*`")?)
-        }
-        Setting::AllowedHeaders => {
-            builder.allowed_headers(comma_list(value, "comma-separated header names, or `*`")?)
-        }
-        Setting::ExposeHeaders => {
-            builder.expose_headers(comma_list(value, "comma-separated header names, or `*`")?)
-        }
+        Setting::AllowedMethods => builder.allowed_methods(list()),
+        Setting::AllowedHeaders => builder.allowed_headers(list()),
+        Setting::ExposeHeaders => builder.expose_headers(list()),
         Setting::AllowCredentials => builder.allow_credentials(boolean(value)?),
         Setting::MaxAge => builder.max_age(
             value
@@ -90,12 +164,37 @@ fn apply(
     })
 }
 
-fn comma_list<'v>(value: &'v str, expected: &'static str) -> Result<Vec<&'v str>, &'static str> {
-    let items: Vec<&str> = value.split(',').map(str::trim).collect();
-    if items.iter().any(|item| item.is_empty()) {
-        return Err(expected);
+/// The non-empty, unquoted items of a comma-separated list. Empty items
+/// (reported once, by position) and quoted ones (reported each) are left
+/// out, so the other items are still validated.
+fn comma_list<'v>(
+    value: &'v str,
+    at: &Location,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<&'v str> {
+    let mut items = Vec::new();
+    let mut empty = Vec::new();
+    for (i, item) in value.split(',').map(str::trim).enumerate() {
+        if item.is_empty() {
+            empty.push(i + 1);
+        } else if let Some(unquoted) = unquote(item) {
+            problems.push(ConfigProblem::QuotedValue {
+                at: at.clone(),
+                value: item.to_owned(),
+                unquoted: unquoted.to_owned(),
+            });
+        } else {
+            items.push(item);
+        }
     }
-    Ok(items)
+    if !empty.is_empty() {
+        problems.push(ConfigProblem::EmptyListItems {
+            at: at.clone(),
+            value: value.to_owned(),
+            positions: empty,
+        });
+    }
+    items
 }
 
 fn boolean(value: &str) -> Result<bool, &'static str> {
@@ -244,7 +343,8 @@ mod tests {
         assert!(
             text.contains(
                 "invalid value `https://a.com,,https://b.com` (environment variable \
-             `MYAPP_CORS_ALLOWED_ORIGINS`): expected comma-separated origins, or `*`"
+                 `MYAPP_CORS_ALLOWED_ORIGINS`): item 2 of `MYAPP_CORS_ALLOWED_ORIGINS` is \
+                 empty (a trailing or doubled comma); remove the extra comma"
             ),
             "{text}"
         );
@@ -309,5 +409,65 @@ mod tests {
             prefixed[0].suggestion.as_deref(),
             Some("MYAPP_CORS_EXPOSE_HEADERS")
         );
+    }
+
+    // Issue 13: misspelt variables (here rather than in tests/environment.rs,
+    // whose package reaches cors-core only through cors-actix).
+    fn from_variables(prefix: &str, vars: &[(&str, &str)]) -> Result<PolicyBuilder, ConfigError> {
+        crate::builder_from_variables(prefix, vars.iter().map(|(n, _)| *n), lookup(vars))
+    }
+
+    #[test]
+    fn a_misspelt_variable_whose_intended_one_is_unset_is_an_error() {
+        for (name, intended) in [
+            ("CORS_ALLOWED_ORIGIN", "CORS_ALLOWED_ORIGINS"),
+            ("CORS_ALLOW_ORIGINS", "CORS_ALLOWED_ORIGINS"),
+            ("CORS_ALLOWED_HEADER", "CORS_ALLOWED_HEADERS"),
+            ("CORS_MAXAGE", "CORS_MAX_AGE"),
+        ] {
+            let err = from_variables("", &[(name, "x"), ("PATH", "/bin")])
+                .err()
+                .unwrap_or_else(|| panic!("{name} should be refused"));
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "unknown variable `{name}`: did you mean `{intended}`? `{intended}` is not set, \
+                     so this setting keeps its default; rename the variable"
+                )
+            );
+        }
+        // With a prefix, and reported with the values' own problems.
+        let err = from_variables(
+            "MYAPP_",
+            &[
+                ("MYAPP_CORS_EXPOSE_HEADER", "x-a"),
+                ("MYAPP_CORS_MAX_AGE", "ten"),
+            ],
+        )
+        .expect_err("refused");
+        let text = err.to_string();
+        assert_eq!(err.problems().len(), 2, "{text}");
+        assert!(
+            text.contains("did you mean `MYAPP_CORS_EXPOSE_HEADERS`?"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_misspelling_whose_intended_variable_is_set_stays_a_warning() {
+        let vars = [
+            ("CORS_ALLOWED_ORIGINS", "https://app.example"),
+            ("CORS_ALLOWED_ORIGIN", "https://other.example"),
+            ("CORS_SOMETHING_ELSE_ENTIRELY", "1"),
+        ];
+        let policy = from_variables("", &vars)
+            .expect("a warning, not an error")
+            .build()
+            .expect("valid");
+        assert!(policy.allows_origin("https://app.example"));
+        let warnings = crate::unknown_variables("", vars.map(|(n, _)| n));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        // The lookup-only entry point (what `Cors::from_lookup` calls) is unchanged.
+        assert!(crate::builder_from_lookup("", lookup(&vars)).is_ok());
     }
 }

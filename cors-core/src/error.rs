@@ -3,7 +3,17 @@
 
 use std::fmt;
 
-use crate::setting::Location;
+use crate::setting::{Location, Provenance};
+
+/// The name of a setting in its front end: the variable (with prefix), the
+/// builder method or the `#[cors]` key.
+fn setting_name(at: &Location) -> String {
+    match &at.provenance {
+        Provenance::Env { prefix } => format!("{prefix}{}", at.setting.env_var()),
+        Provenance::Builder => at.setting.builder_method().to_owned(),
+        Provenance::Handler { .. } => at.setting.macro_key().to_owned(),
+    }
+}
 
 /// Every problem found while building a policy, reported at once.
 ///
@@ -100,6 +110,33 @@ pub enum ConfigProblem {
         /// Where it came from.
         at: Location,
     },
+    /// A well-known method written other than in upper case (`patch`):
+    /// browsers send it exactly as the page wrote it, so it matches only
+    /// pages that write it the same way.
+    MethodCase {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+        /// The upper-case method it most likely means.
+        suggestion: String,
+    },
+    /// A header scripts can never set (Fetch § forbidden request-header, and
+    /// `Access-Control-*` response headers), listed as an allowed request header.
+    ForbiddenRequestHeader {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+    },
+    /// `Set-Cookie` or `Set-Cookie2` listed as exposed: browsers never expose
+    /// them to scripts (Fetch § forbidden response-header name).
+    UnexposableHeader {
+        /// The value as written.
+        value: String,
+        /// Where it came from.
+        at: Location,
+    },
     /// `Access-Control-Max-Age` above 86400 seconds.
     MaxAgeTooLarge {
         /// The value given.
@@ -121,6 +158,32 @@ pub enum ConfigProblem {
         credentials: Location,
         /// Where the expose setting came from.
         expose: Location,
+    },
+    /// Empty items in a comma-separated list (a trailing or doubled comma).
+    EmptyListItems {
+        /// Where it came from.
+        at: Location,
+        /// The whole value as written.
+        value: String,
+        /// The 1-based positions of the empty items.
+        positions: Vec<usize>,
+    },
+    /// A value (or list item) wrapped in quotes, which the environment kept.
+    QuotedValue {
+        /// Where it came from.
+        at: Location,
+        /// The value or item as written, quotes included.
+        value: String,
+        /// The value without the quotes.
+        unquoted: String,
+    },
+    /// A misspelt variable whose intended variable is unset, so the setting
+    /// would silently keep its default.
+    MisspeltVariable {
+        /// The variable's name as set.
+        name: String,
+        /// The known variable it most likely means, with the prefix.
+        suggestion: String,
     },
     /// A value that could not be read at all (an environment variable or a
     /// macro literal of the wrong shape).
@@ -160,6 +223,29 @@ impl fmt::Display for ConfigProblem {
                 "invalid header name `{value}` ({at}): a header name is a token such as \
                  `x-request-id`, without spaces or separators"
             ),
+            ConfigProblem::MethodCase {
+                value,
+                at,
+                suggestion,
+            } => write!(
+                f,
+                "method `{value}` is not upper-case ({at}): did you mean `{suggestion}`? \
+                 browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST and PUT and send \
+                 other methods exactly as the page wrote them, so `{value}` matches only \
+                 `fetch(…, {{method: \"{value}\"}})`; write `{suggestion}`, or call \
+                 `case_sensitive_methods(true)` if you mean the other spelling"
+            ),
+            ConfigProblem::ForbiddenRequestHeader { value, at } => write!(
+                f,
+                "forbidden request header `{value}` ({at}): {}",
+                ForbiddenHeaderReason(value.trim())
+            ),
+            ConfigProblem::UnexposableHeader { value, at } => write!(
+                f,
+                "header `{value}` cannot be exposed ({at}): browsers never let scripts read \
+                 `Set-Cookie` or `Set-Cookie2`, whatever the policy says (the browser stores \
+                 the cookies without exposing them); remove it"
+            ),
             ConfigProblem::MaxAgeTooLarge { value, at } => write!(
                 f,
                 "max-age {value} is too large ({at}): the largest useful value is 86400 \
@@ -189,6 +275,100 @@ impl fmt::Display for ConfigProblem {
                 value,
                 expected,
             } => write!(f, "invalid value `{value}` ({at}): expected {expected}"),
+            ConfigProblem::EmptyListItems {
+                at,
+                value,
+                positions,
+            } => {
+                let (items, are) = match positions.as_slice() {
+                    [one] => (format!("item {one}"), "is"),
+                    [init @ .., last] => (
+                        format!(
+                            "items {} and {last}",
+                            init.iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        "are",
+                    ),
+                    [] => ("an item".to_owned(), "is"),
+                };
+                write!(
+                    f,
+                    "invalid value `{value}` ({at}): {items} of `{}` {are} empty (a trailing \
+                     or doubled comma); remove the extra comma",
+                    setting_name(at)
+                )
+            }
+            ConfigProblem::QuotedValue {
+                at,
+                value,
+                unquoted,
+            } => write!(
+                f,
+                "invalid value `{value}` ({at}): the quotes are part of the value (an env \
+                 file or container definition kept them); remove the quotes: `{unquoted}`"
+            ),
+            ConfigProblem::MisspeltVariable { name, suggestion } => write!(
+                f,
+                "unknown variable `{name}`: did you mean `{suggestion}`? `{suggestion}` is not \
+                 set, so this setting keeps its default; rename the variable"
+            ),
+        }
+    }
+}
+
+/// "Chromium's cap of 7200 seconds and WebKit/Safari's cap of 600 seconds":
+/// every engine whose cap `seconds` exceeds, largest cap first.
+fn write_exceeded_caps(f: &mut fmt::Formatter<'_>, seconds: u64) -> fmt::Result {
+    let exceeded = crate::policy::ENGINE_MAX_AGES
+        .iter()
+        .rev()
+        .filter(|(_, cap)| seconds > *cap);
+    for (i, (engine, cap)) in exceeded.enumerate() {
+        if i > 0 {
+            f.write_str(" and ")?;
+        }
+        write!(f, "{engine}'s cap of {cap} seconds")?;
+    }
+    Ok(())
+}
+
+/// Why a forbidden request header is useless in the allowed headers, and
+/// what to do instead.
+struct ForbiddenHeaderReason<'a>(&'a str);
+
+impl fmt::Display for ForbiddenHeaderReason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.0.to_ascii_lowercase();
+        let name = name.as_str();
+        if name == "cookie" || name == "cookie2" {
+            f.write_str(
+                "scripts can never set it, so no preflight ever asks for it; remove it; \
+                 browsers set `Cookie` themselves, send credentials with `allow_credentials`",
+            )
+        } else if name.starts_with("access-control-request-") {
+            f.write_str(
+                "browsers send it themselves, on preflights only, and never list it in it; \
+                 remove it",
+            )
+        } else if name.starts_with("access-control-") {
+            f.write_str(
+                "it is a response header, which the policy itself sends; listing it as an \
+                 allowed request header only lets pages send it to you; remove it (a front \
+                 end never needs to send it)",
+            )
+        } else if name.starts_with("sec-") || name.starts_with("proxy-") {
+            f.write_str(
+                "`Sec-` and `Proxy-` headers are reserved to browsers, and scripts can never \
+                 set them, so no preflight ever asks for them; remove it",
+            )
+        } else {
+            f.write_str(
+                "browsers set it themselves and never let scripts set it, so no preflight \
+                 ever asks for it; remove it",
+            )
         }
     }
 }
@@ -227,6 +407,17 @@ pub enum OriginError {
     },
     /// A host that is not a valid domain, IPv4 or bracketed IPv6 address.
     InvalidHost,
+    /// An IPv4 address written other than as browsers serialise it (hex,
+    /// octal, leading zeros, fewer than four parts): browsers send the dotted
+    /// quad, so the entry would never match.
+    NonCanonicalIpv4 {
+        /// The host as written (lower-cased).
+        host: String,
+        /// The dotted quad browsers read it as.
+        canonical: String,
+        /// The whole origin with that host.
+        suggestion: String,
+    },
     /// A host with non-ASCII characters: browsers send IDN hosts in punycode.
     NonAsciiHost,
     /// A port that is not a number from 1 to 65535 or `*`.
@@ -277,6 +468,16 @@ impl fmt::Display for OriginError {
                 "the host must be a domain name (letters, digits, `-`, `.`), an IPv4 address \
                  or a bracketed IPv6 address",
             ),
+            OriginError::NonCanonicalIpv4 {
+                host,
+                canonical,
+                suggestion,
+            } => write!(
+                f,
+                "browsers read the IPv4 address `{host}` as `{canonical}` (the URL Standard \
+                 turns hex, octal, leading zeros and short forms into a dotted quad) and send \
+                 that in `Origin`, so this entry would never match; did you mean `{suggestion}`?"
+            ),
             OriginError::NonAsciiHost => f.write_str(
                 "browsers send international domain names in punycode (`xn--…`); write the \
                  host that way",
@@ -309,11 +510,19 @@ pub enum ConfigWarning {
     NullOrigin,
     /// An origin pattern with a port wildcard.
     PortWildcard {
-        /// The pattern.
+        /// The pattern, in the form it is matched in.
         pattern: String,
+        /// The pattern as written, when that differs (`HTTP://LocalHost:*`).
+        written: Option<String>,
     },
-    /// Max-age above Chromium's 7200-second cap.
+    /// Max-age above Chromium's 7200-second cap (and so WebKit's 600 too).
     MaxAgeAboveChromiumCap {
+        /// The value.
+        seconds: u32,
+    },
+    /// Max-age above WebKit/Safari's 600-second cap but within Chromium's:
+    /// informational, since most values worth setting are above it.
+    MaxAgeAboveSafariCap {
         /// The value.
         seconds: u32,
     },
@@ -323,11 +532,19 @@ pub enum ConfigWarning {
         count: usize,
     },
     /// A header that scripts can never set, listed as allowed.
+    ///
+    /// No longer produced: since issue 13 this is a build error,
+    /// [`ConfigProblem::ForbiddenRequestHeader`]. Kept so code matching on
+    /// it still compiles.
     ForbiddenRequestHeader {
         /// The header name.
         name: String,
     },
     /// A header that browsers never expose (`set-cookie`), listed as exposed.
+    ///
+    /// No longer produced: since issue 13 this is a build error,
+    /// [`ConfigProblem::UnexposableHeader`]. Kept so code matching on it
+    /// still compiles.
     UnexposableHeader {
         /// The header name.
         name: String,
@@ -348,15 +565,30 @@ impl fmt::Display for ConfigWarning {
             ConfigWarning::NullOrigin => f.write_str(
                 "origin `null` is allowed: sandboxed iframes and local files from any site send it",
             ),
-            ConfigWarning::PortWildcard { pattern } => write!(
-                f,
-                "origin pattern `{pattern}` admits every port; meant for local development only"
-            ),
-            ConfigWarning::MaxAgeAboveChromiumCap { seconds } => write!(
-                f,
-                "max-age {seconds} is above Chromium's cap of 7200 seconds; Chromium will cache \
-                 preflights for 7200 seconds only"
-            ),
+            ConfigWarning::PortWildcard { pattern, written } => {
+                write!(f, "origin pattern `{pattern}`")?;
+                if let Some(written) = written {
+                    write!(f, " (written `{written}`)")?;
+                }
+                f.write_str(" admits every port; meant for local development only")
+            }
+            ConfigWarning::MaxAgeAboveChromiumCap { seconds } => {
+                write!(f, "max-age {seconds} is above ")?;
+                write_exceeded_caps(f, u64::from(*seconds))?;
+                f.write_str(
+                    "; those browsers silently cache preflights for their cap instead (only \
+                     Firefox honours up to 86400)",
+                )
+            }
+            ConfigWarning::MaxAgeAboveSafariCap { seconds } => {
+                write!(f, "note: max-age {seconds} is above ")?;
+                write_exceeded_caps(f, u64::from(*seconds))?;
+                f.write_str(
+                    "; Safari silently caches preflights for 600 seconds instead (Chromium \
+                     honours up to 7200, Firefox 86400), so Safari users see a preflight at \
+                     most every 10 minutes",
+                )
+            }
             ConfigWarning::CredentialsWithManyOrigins { count } => write!(
                 f,
                 "credentials are allowed for {count} origins and patterns; every one of them \

@@ -78,13 +78,16 @@ mod vary;
 
 pub use allow_methods::is_forbidden as is_forbidden_method;
 pub use decision::{
-    header, CorsRequest, Decision, Escaped, HeaderField, Rejection, RequestKind, ResponseHeaders,
+    header, CorsRequest, Decision, Escaped, FieldLines, HeaderField, Rejection, RequestKind,
+    ResponseHeaders, MAX_FIELD_LINES,
 };
-pub use env::{builder_from_lookup, unknown_variables, UnknownVariable};
+pub use env::{builder_from_lookup, builder_from_variables, unknown_variables, UnknownVariable};
 pub use error::{ConfigError, ConfigProblem, ConfigWarning, OriginError};
 pub use merge::PolicyOverride;
 pub use origin_set::OriginPredicate;
-pub use policy::{Policy, PolicyBuilder, PreflightStatus, CHROMIUM_MAX_AGE, MAX_AGE_LIMIT};
+pub use policy::{
+    Policy, PolicyBuilder, PreflightStatus, CHROMIUM_MAX_AGE, MAX_AGE_LIMIT, WEBKIT_MAX_AGE,
+};
 pub use request_headers::{MalformedHeaders, MAX_REQUEST_HEADERS_LEN};
 pub use setting::{closest, Location, Provenance, Setting};
 pub use vary::Vary;

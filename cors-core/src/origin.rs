@@ -96,8 +96,16 @@ pub(crate) fn parse_origin_spec(raw: &str, allow_null: bool) -> Result<OriginSpe
         _ => {}
     }
     let Some((scheme, rest)) = value.split_once("://") else {
+        let authority = value.trim_end_matches('/');
+        // Local development servers are plain `http`; anything else is
+        // most likely deployed behind TLS.
+        let scheme = if is_loopback_authority(authority) {
+            "http"
+        } else {
+            "https"
+        };
         return Err(OriginError::MissingScheme {
-            suggestion: format!("https://{}", value.trim_end_matches('/')),
+            suggestion: format!("{scheme}://{authority}"),
         });
     };
     let scheme_lower = scheme.to_ascii_lowercase();
@@ -145,6 +153,18 @@ pub(crate) fn parse_origin_spec(raw: &str, allow_null: bool) -> Result<OriginSpe
         return Err(OriginError::MisplacedWildcard);
     }
     let host = canonical_host(host).map_err(|e| match e {
+        OriginError::NonCanonicalIpv4 {
+            host, canonical, ..
+        } => OriginError::NonCanonicalIpv4 {
+            suggestion: format!(
+                "{}://{}{canonical}{}",
+                scheme.as_str(),
+                if subdomains { "*." } else { "" },
+                port_suffix(port)
+            ),
+            host,
+            canonical,
+        },
         OriginError::TrailingDot { .. } => OriginError::TrailingDot {
             suggestion: format!(
                 "{}://{}{}{}",
@@ -179,6 +199,19 @@ pub(crate) fn parse_origin_spec(raw: &str, allow_null: bool) -> Result<OriginSpe
         subdomains,
         port,
     })
+}
+
+/// Whether `host[:port]` names this machine: `localhost` (or a subdomain of
+/// it), `127.x.x.x` or `[::1]`.
+fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => return v6.split(']').next() == Some("::1"),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn port_suffix(port: PortRule) -> String {
@@ -232,16 +265,76 @@ fn canonical_host(host: &str) -> Result<String, OriginError> {
         });
     }
     let host = host.to_ascii_lowercase();
-    if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        // Only the dotted-quad form is what a browser sends.
-        let addr: Ipv4Addr = host.parse().map_err(|_| OriginError::InvalidHost)?;
-        return Ok(addr.to_string());
+    if ends_in_a_number(&host) {
+        // The URL Standard parses such a host as IPv4 (hex, octal, short
+        // forms and all) and serialises it as a dotted quad, which is what
+        // the browser sends: any other spelling would never match.
+        let addr = parse_ipv4(&host).ok_or(OriginError::InvalidHost)?;
+        let canonical = addr.to_string();
+        if canonical != host {
+            return Err(OriginError::NonCanonicalIpv4 {
+                host,
+                canonical,
+                suggestion: String::new(),
+            });
+        }
+        return Ok(canonical);
     }
     if is_domain(host.as_bytes()) {
         Ok(host)
     } else {
         Err(OriginError::InvalidHost)
     }
+}
+
+/// The URL Standard's "ends in a number" checker (§ host parsing): the last
+/// label is all digits, or `0x` followed by hex digits; such a host is an
+/// IPv4 address, or invalid.
+fn ends_in_a_number(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or_default();
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    last.strip_prefix("0x")
+        .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The URL Standard's IPv4 parser (§ IPv4 parser), as browsers run it: one
+/// to four parts, each decimal, octal (leading `0`) or hex (`0x`); the last
+/// part fills the remaining bytes (`127.1` is `127.0.0.1`).
+fn parse_ipv4(host: &str) -> Option<Ipv4Addr> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut numbers = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let (digits, radix) = if let Some(hex) = part.strip_prefix("0x") {
+            (hex, 16)
+        } else if part.len() > 1 && part.starts_with('0') {
+            (&part[1..], 8)
+        } else {
+            (*part, 10)
+        };
+        if part.is_empty() {
+            return None;
+        }
+        let n = if digits.is_empty() {
+            0
+        } else {
+            u64::from_str_radix(digits, radix).ok()?
+        };
+        numbers.push(n);
+    }
+    let (last, init) = numbers.split_last()?;
+    if init.iter().any(|&n| n > 255) || *last >= 256u64.pow(5 - numbers.len() as u32) {
+        return None;
+    }
+    let mut addr = *last;
+    for (i, n) in init.iter().enumerate() {
+        addr += n << (8 * (3 - i));
+    }
+    u32::try_from(addr).ok().map(Ipv4Addr::from)
 }
 
 /// An IPv6 address as the URL Standard serialises it (§ host serializing):
@@ -420,6 +513,21 @@ mod tests {
                 suggestion: "https://a.com".into()
             }
         );
+        for (raw, suggestion) in [
+            ("localhost:5173", "http://localhost:5173"),
+            ("127.0.0.1:8080/", "http://127.0.0.1:8080"),
+            ("[::1]:3000", "http://[::1]:3000"),
+            ("app.localhost", "http://app.localhost"),
+            ("app.example.com:8443", "https://app.example.com:8443"),
+        ] {
+            assert_eq!(
+                error(raw),
+                OriginError::MissingScheme {
+                    suggestion: suggestion.into()
+                },
+                "{raw}"
+            );
+        }
         assert_eq!(
             error("ftp://a.com"),
             OriginError::UnsupportedScheme {
@@ -453,6 +561,44 @@ mod tests {
             error("https://*.*.example.com"),
             OriginError::MisplacedWildcard
         );
+    }
+
+    #[test]
+    fn non_canonical_ipv4_hosts_are_refused_with_the_form_browsers_send() {
+        // The URL Standard's IPv4 parser: what each spelling becomes.
+        for (raw, canonical, suggestion) in [
+            ("http://0x7f000001", "127.0.0.1", "http://127.0.0.1"),
+            (
+                "http://0X7F000001:8080",
+                "127.0.0.1",
+                "http://127.0.0.1:8080",
+            ),
+            ("http://127.1", "127.0.0.1", "http://127.0.0.1"),
+            ("http://127.0.0.01", "127.0.0.1", "http://127.0.0.1"),
+            ("http://0177.0.0.1", "127.0.0.1", "http://127.0.0.1"),
+            ("http://010.0.0.1", "8.0.0.1", "http://8.0.0.1"),
+            ("http://2130706433", "127.0.0.1", "http://127.0.0.1"),
+            ("https://0x7f.1:*", "127.0.0.1", "https://127.0.0.1:*"),
+            ("http://192.168.0x1.1", "192.168.1.1", "http://192.168.1.1"),
+        ] {
+            match error(raw) {
+                OriginError::NonCanonicalIpv4 {
+                    canonical: c,
+                    suggestion: s,
+                    ..
+                } => assert_eq!((c.as_str(), s.as_str()), (canonical, suggestion), "{raw}"),
+                other => panic!("{raw}: {other:?}"),
+            }
+        }
+        // Not an address at all, as browsers see it.
+        for raw in ["http://256.0.0.1", "http://1.2.3.4.5", "http://1..2"] {
+            assert_eq!(error(raw), OriginError::InvalidHost, "{raw}");
+        }
+        // A last label that is not a number makes a domain, as in browsers.
+        assert_eq!(exact("http://1.2.3.a"), "http://1.2.3.a");
+        assert_eq!(exact("http://0x1g"), "http://0x1g");
+        assert_eq!(exact("http://10.0.0.1"), "http://10.0.0.1");
+        assert_eq!(exact("http://0.0.0.0"), "http://0.0.0.0");
     }
 
     #[test]

@@ -135,9 +135,12 @@ impl OriginSet {
     /// and ASCII) is allowed. Never allocates for exact and pattern matches.
     pub(crate) fn allows(&self, origin: &str) -> bool {
         if origin == "null" {
-            // `null` is only ever allowed by writing it exactly; `*`, patterns,
-            // regexes and predicates never admit it.
-            return self.null;
+            // `*` (never with credentials, refused at build) answers every
+            // origin, `null` included, as the Fetch CORS check does (step 3:
+            // no credentials and `*` succeed). Otherwise `null` is only
+            // allowed by writing it; patterns, regexes and predicates never
+            // admit it.
+            return self.any || self.null;
         }
         if self.any || self.exact.contains(origin) {
             return true;
@@ -279,8 +282,9 @@ mod tests {
     }
 
     #[test]
-    fn null_is_only_admitted_when_written() {
-        assert!(!set(&["*"]).allows("null"));
+    fn null_is_admitted_by_star_or_when_written() {
+        assert!(set(&["*"]).allows("null"));
+        assert!(!set(&["https://*.example.com", "http://localhost:*"]).allows("null"));
         assert!(set(&["*"]).allows("https://anything.example"));
         assert!(set(&["null"]).allows("null"));
         let regex = OriginSet::new([], Some(anchored_regex_set(&[".*".into()]).unwrap()), None);

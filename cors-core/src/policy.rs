@@ -12,10 +12,24 @@ use crate::origin_set::{anchored_regex_set, check_regex, OriginPredicate, Origin
 use crate::setting::{Location, Provenance, Setting};
 use crate::token::is_token;
 
-/// Firefox's cap on `Access-Control-Max-Age`; more is refused at build.
+/// Firefox's cap on `Access-Control-Max-Age`, the largest of the engines';
+/// more is refused at build.
 pub const MAX_AGE_LIMIT: u64 = 86_400;
-/// Chromium's cap on `Access-Control-Max-Age`; more draws a warning.
+/// Chromium's cap on `Access-Control-Max-Age` (since Chromium 76); more
+/// draws [`ConfigWarning::MaxAgeAboveChromiumCap`].
 pub const CHROMIUM_MAX_AGE: u64 = 7_200;
+/// WebKit's (Safari's) cap on `Access-Control-Max-Age`; more draws the
+/// informational [`ConfigWarning::MaxAgeAboveSafariCap`] (or, above
+/// Chromium's cap too, names Safari in that warning).
+pub const WEBKIT_MAX_AGE: u64 = 600;
+
+/// The engines' preflight-cache caps, smallest first: one table for the
+/// build check and the warnings, so they never disagree.
+pub(crate) const ENGINE_MAX_AGES: [(&str, u64); 3] = [
+    ("WebKit/Safari", WEBKIT_MAX_AGE),
+    ("Chromium", CHROMIUM_MAX_AGE),
+    ("Firefox", MAX_AGE_LIMIT),
+];
 /// Credentials with more origins than this draw a warning.
 const MANY_CREDENTIALED_ORIGINS: usize = 10;
 
@@ -59,6 +73,7 @@ pub struct PolicyBuilder {
     pub(crate) origin_predicate: Option<OriginPredicate>,
     allow_null: bool,
     pub(crate) methods: Vec<String>,
+    case_sensitive_methods: bool,
     headers: HeadersSetting,
     pub(crate) expose: Vec<String>,
     pub(crate) credentials: bool,
@@ -77,6 +92,7 @@ impl Default for PolicyBuilder {
             origin_predicate: None,
             allow_null: false,
             methods: allow_methods::SAFELISTED.map(str::to_owned).to_vec(),
+            case_sensitive_methods: false,
             headers: HeadersSetting::List(Vec::new()),
             expose: Vec::new(),
             credentials: false,
@@ -97,6 +113,7 @@ impl fmt::Debug for PolicyBuilder {
             .field("origin_predicate", &self.origin_predicate.is_some())
             .field("allow_null", &self.allow_null)
             .field("methods", &self.methods)
+            .field("case_sensitive_methods", &self.case_sensitive_methods)
             .field("headers", &self.headers)
             .field("expose", &self.expose)
             .field("credentials", &self.credentials)
@@ -117,8 +134,8 @@ impl PolicyBuilder {
     /// Allows an origin (`https://app.example.com`), a subdomain pattern
     /// (`https://*.example.com`), a port wildcard (`http://localhost:*`), or
     /// `*` for any origin. Validated by [`build`](Self::build).
-    pub fn allowed_origin(mut self, origin: impl Into<String>) -> Self {
-        self.origins.push(origin.into());
+    pub fn allowed_origin(mut self, origin: impl AsRef<str>) -> Self {
+        self.origins.push(origin.as_ref().to_owned());
         self
     }
 
@@ -126,27 +143,30 @@ impl PolicyBuilder {
     pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.origins.extend(origins.into_iter().map(Into::into));
+        self.origins
+            .extend(origins.into_iter().map(|o| o.as_ref().to_owned()));
         self
     }
 
     /// Allows any origin: `Access-Control-Allow-Origin: *`. Refused with credentials.
     ///
-    /// Any *serialised* origin, that is: `Origin: null` (sandboxed iframes,
-    /// `file:` pages, documents after a cross-origin redirect) is refused
-    /// unless `null` is allowed explicitly, although the Fetch standard's
-    /// CORS check would let `*` answer it. A deliberate hardening: a page
-    /// without an origin of its own can be anyone's.
+    /// Every origin, `Origin: null` included (sandboxed iframes, `file:`
+    /// pages, requests after a cross-origin redirect): the Fetch standard's
+    /// CORS check lets `*` without credentials answer any request (§ CORS
+    /// check, step 3), so refusing `null` would only break those pages.
+    /// Lists, patterns, regexes and predicates never admit `null`; with them
+    /// it must be written by name, with
+    /// [`allow_null_origin`](Self::allow_null_origin).
     pub fn allow_any_origin(self) -> Self {
         self.allowed_origin("*")
     }
 
     /// Allows origins matching a regular expression, always matched against
     /// the whole origin (it is anchored for you).
-    pub fn allowed_origin_regex(mut self, regex: impl Into<String>) -> Self {
-        self.origin_regexes.push(regex.into());
+    pub fn allowed_origin_regex(mut self, regex: impl AsRef<str>) -> Self {
+        self.origin_regexes.push(regex.as_ref().to_owned());
         self
     }
 
@@ -162,7 +182,8 @@ impl PolicyBuilder {
 
     /// Lets `null` be written as an allowed origin. Sandboxed iframes, local
     /// files and redirected requests send `null`, so anyone can: enable this
-    /// only when you must, and write `null` explicitly as well.
+    /// only when you must, and write `null` explicitly as well. (Not needed
+    /// for `*`, which answers `null` like any origin.)
     pub fn allow_null_origin(mut self, allow: bool) -> Self {
         self.allow_null = allow;
         self
@@ -172,9 +193,9 @@ impl PolicyBuilder {
     pub fn allowed_methods<I, S>(mut self, methods: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.methods = methods.into_iter().map(Into::into).collect();
+        self.methods = methods.into_iter().map(|m| m.as_ref().to_owned()).collect();
         self
     }
 
@@ -191,8 +212,34 @@ impl PolicyBuilder {
     /// assert!(!policy.allows_method("PUT"));
     /// # Ok::<(), cors_core::ConfigError>(())
     /// ```
-    pub fn allowed_method(mut self, method: impl Into<String>) -> Self {
-        self.methods.push(method.into());
+    pub fn allowed_method(mut self, method: impl AsRef<str>) -> Self {
+        self.methods.push(method.as_ref().to_owned());
+        self
+    }
+
+    /// Lets a well-known method be allowed in a case other than upper case
+    /// (`patch`, `Propfind`), which [`build`](Self::build) otherwise refuses
+    /// as a likely mistake.
+    ///
+    /// Browsers upper-case only `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` and
+    /// `PUT` (Fetch § normalize a method), and send every other method
+    /// exactly as the page wrote it, so `patch` matches only
+    /// `fetch(url, {method: "patch"})`, never `{method: "PATCH"}`. Turn this
+    /// on only if your pages really send such a spelling. (The six are
+    /// upper-cased either way, as browsers do.)
+    ///
+    /// ```
+    /// let err = cors_core::Policy::builder().allowed_method("patch").build().unwrap_err();
+    /// assert!(err.to_string().contains("did you mean `PATCH`?"));
+    /// let policy = cors_core::Policy::builder()
+    ///     .allowed_method("patch")
+    ///     .case_sensitive_methods(true)
+    ///     .build()?;
+    /// assert!(policy.allows_method("patch") && !policy.allows_method("PATCH"));
+    /// # Ok::<(), cors_core::ConfigError>(())
+    /// ```
+    pub fn case_sensitive_methods(mut self, on: bool) -> Self {
+        self.case_sensitive_methods = on;
         self
     }
 
@@ -205,13 +252,13 @@ impl PolicyBuilder {
     pub fn allowed_headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         let mut list = match self.headers {
             HeadersSetting::List(list) => list,
             HeadersSetting::Mirror => Vec::new(),
         };
-        list.extend(headers.into_iter().map(Into::into));
+        list.extend(headers.into_iter().map(|h| h.as_ref().to_owned()));
         self.headers = HeadersSetting::List(list);
         self
     }
@@ -239,9 +286,10 @@ impl PolicyBuilder {
     pub fn expose_headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.expose.extend(headers.into_iter().map(Into::into));
+        self.expose
+            .extend(headers.into_iter().map(|h| h.as_ref().to_owned()));
         self
     }
 
@@ -256,8 +304,9 @@ impl PolicyBuilder {
         self
     }
 
-    /// How long browsers may cache a preflight answer, in seconds (at most
-    /// 86400; Chromium caps at 7200).
+    /// How long browsers may cache a preflight answer, in seconds: at most
+    /// 86400 (Firefox's cap). Engines silently use their own cap when this is
+    /// above it: Chromium 7200, WebKit/Safari 600; the build warns above 600.
     pub fn max_age(mut self, seconds: u64) -> Self {
         self.max_age = Some(seconds);
         self
@@ -313,7 +362,17 @@ impl PolicyBuilder {
                 }),
             }
         }
-        for spec in &specs {
+        // Each entry in the form it is matched in, beside the form written.
+        let origin_entries: Vec<(String, String)> = specs
+            .iter()
+            .zip(
+                self.origins
+                    .iter()
+                    .filter(|raw| parse_origin_spec(raw, self.allow_null).is_ok()),
+            )
+            .map(|(spec, raw)| (matched_form(spec), raw.trim().to_owned()))
+            .collect();
+        for (spec, (matched, written)) in specs.iter().zip(&origin_entries) {
             match spec {
                 OriginSpec::Any => warnings.push(ConfigWarning::AnyOrigin),
                 OriginSpec::Null => warnings.push(ConfigWarning::NullOrigin),
@@ -321,7 +380,8 @@ impl PolicyBuilder {
                     port: PortRule::Any,
                     ..
                 } => warnings.push(ConfigWarning::PortWildcard {
-                    pattern: describe_pattern(spec),
+                    pattern: matched.clone(),
+                    written: (written != matched).then(|| written.clone()),
                 }),
                 _ => {}
             }
@@ -368,8 +428,8 @@ impl PolicyBuilder {
         }
 
         let methods = self.build_methods(&mut problems);
-        let headers = self.build_headers(&mut problems, &mut warnings);
-        let expose = self.build_expose(&mut problems, &mut warnings);
+        let headers = self.build_headers(&mut problems);
+        let expose = self.build_expose(&mut problems);
 
         let max_age = match self.max_age {
             Some(seconds) if seconds > MAX_AGE_LIMIT => {
@@ -380,8 +440,13 @@ impl PolicyBuilder {
                 None
             }
             Some(seconds) => {
+                // One warning, naming every engine whose cap is exceeded.
                 if seconds > CHROMIUM_MAX_AGE {
                     warnings.push(ConfigWarning::MaxAgeAboveChromiumCap {
+                        seconds: seconds as u32,
+                    });
+                } else if seconds > WEBKIT_MAX_AGE {
+                    warnings.push(ConfigWarning::MaxAgeAboveSafariCap {
                         seconds: seconds as u32,
                     });
                 }
@@ -405,6 +470,7 @@ impl PolicyBuilder {
                 preflight_status: self.preflight_status,
                 emit_vary: self.emit_vary,
                 warnings,
+                origin_entries,
                 spec: self,
             }),
         })
@@ -428,6 +494,14 @@ impl PolicyBuilder {
                     value: raw.clone(),
                     at: at.clone(),
                 });
+            } else if let Some(upper) =
+                allow_methods::miscased(method).filter(|_| !self.case_sensitive_methods)
+            {
+                problems.push(ConfigProblem::MethodCase {
+                    value: raw.clone(),
+                    at: at.clone(),
+                    suggestion: upper.to_owned(),
+                });
             } else {
                 let method = allow_methods::normalize(method);
                 if !list.contains(&method) {
@@ -442,35 +516,38 @@ impl PolicyBuilder {
         }
     }
 
-    fn build_headers(
-        &self,
-        problems: &mut Vec<ConfigProblem>,
-        warnings: &mut Vec<ConfigWarning>,
-    ) -> AllowHeaders {
+    fn build_headers(&self, problems: &mut Vec<ConfigProblem>) -> AllowHeaders {
         let raw = match &self.headers {
             HeadersSetting::Mirror => return AllowHeaders::Mirror,
             HeadersSetting::List(raw) => raw,
         };
-        let names = header_names(raw, self.location(Setting::AllowedHeaders), problems);
+        let at = self.location(Setting::AllowedHeaders);
+        let names = header_names(raw, at.clone(), problems);
+        // Forbidden names are refused whether or not `*` is also listed.
+        for value in raw.iter().filter(|v| is_forbidden_request_header(v.trim())) {
+            problems.push(ConfigProblem::ForbiddenRequestHeader {
+                value: value.clone(),
+                at: at.clone(),
+            });
+        }
         if names.iter().any(|n| n == "*") {
             return AllowHeaders::Any;
-        }
-        for name in names.iter().filter(|n| is_forbidden_request_header(n)) {
-            warnings.push(ConfigWarning::ForbiddenRequestHeader { name: name.clone() });
         }
         AllowHeaders::list(names)
     }
 
-    fn build_expose(
-        &self,
-        problems: &mut Vec<ConfigProblem>,
-        warnings: &mut Vec<ConfigWarning>,
-    ) -> ExposeHeaders {
-        let names = header_names(
-            &self.expose,
-            self.location(Setting::ExposeHeaders),
-            problems,
-        );
+    fn build_expose(&self, problems: &mut Vec<ConfigProblem>) -> ExposeHeaders {
+        let at = self.location(Setting::ExposeHeaders);
+        let names = header_names(&self.expose, at.clone(), problems);
+        for value in &self.expose {
+            let name = value.trim();
+            if name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2") {
+                problems.push(ConfigProblem::UnexposableHeader {
+                    value: value.clone(),
+                    at: at.clone(),
+                });
+            }
+        }
         if names.iter().any(|n| n == "*") {
             if self.credentials {
                 problems.push(ConfigProblem::CredentialsWithAnyExposedHeader {
@@ -479,9 +556,6 @@ impl PolicyBuilder {
                 });
             }
             return ExposeHeaders::Any;
-        }
-        for name in names.iter().filter(|n| n.starts_with("set-cookie")) {
-            warnings.push(ConfigWarning::UnexposableHeader { name: name.clone() });
         }
         ExposeHeaders::list(names)
     }
@@ -505,6 +579,17 @@ fn header_names(raw: &[String], at: Location, problems: &mut Vec<ConfigProblem>)
         }
     }
     names
+}
+
+/// An allowed-origin entry in the form it is matched in: lower-case scheme
+/// and host, default port dropped.
+fn matched_form(spec: &OriginSpec) -> String {
+    match spec {
+        OriginSpec::Any => "*".to_owned(),
+        OriginSpec::Null => "null".to_owned(),
+        OriginSpec::Exact(origin) => origin.clone(),
+        OriginSpec::Pattern { .. } => describe_pattern(spec),
+    }
 }
 
 fn describe_pattern(spec: &OriginSpec) -> String {
@@ -546,6 +631,8 @@ pub(crate) struct PolicyInner {
     pub(crate) preflight_status: PreflightStatus,
     pub(crate) emit_vary: bool,
     pub(crate) warnings: Vec<ConfigWarning>,
+    /// Each allowed origin or pattern: (the form matched, the form written).
+    origin_entries: Vec<(String, String)>,
     pub(crate) spec: PolicyBuilder,
 }
 
@@ -643,7 +730,15 @@ impl Policy {
             }
         };
         match setting {
-            Setting::AllowedOrigins => list(&p.spec.origins),
+            // The forms matched, so a reader (and cors-actix's near-miss
+            // hints, which split this on ", ") compares with what browsers
+            // send; `Display` adds the written form where it differs.
+            Setting::AllowedOrigins if p.origin_entries.is_empty() => "none".to_owned(),
+            Setting::AllowedOrigins => self
+                .matched_origins()
+                .map(|(matched, _)| matched)
+                .collect::<Vec<_>>()
+                .join(", "),
             Setting::AllowedOriginRegexes => list(&p.spec.origin_regexes),
             Setting::AllowedMethods => match &p.methods {
                 AllowMethods::Any => "any".to_owned(),
@@ -664,8 +759,33 @@ impl Policy {
         }
     }
 
-    /// The exact origins, patterns and regexes as declared, for summaries
-    /// and "did you mean" hints.
+    /// Each allowed origin or pattern as `(matched, written)`: the form it is
+    /// matched in (lower-case scheme and host, default port dropped, as
+    /// browsers send origins) and the form it was written in, trimmed. They
+    /// differ for `https://App.Example.com:443` (matched as
+    /// `https://app.example.com`). Regexes and the predicate are not included.
+    ///
+    /// ```
+    /// let policy = cors_core::Policy::builder()
+    ///     .allowed_origins(["https://App.Example.com:443", "http://localhost:*"])
+    ///     .build()?;
+    /// let entries: Vec<_> = policy.matched_origins().collect();
+    /// assert_eq!(entries, [
+    ///     ("https://app.example.com", "https://App.Example.com:443"),
+    ///     ("http://localhost:*", "http://localhost:*"),
+    /// ]);
+    /// # Ok::<(), cors_core::ConfigError>(())
+    /// ```
+    pub fn matched_origins(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.inner
+            .origin_entries
+            .iter()
+            .map(|(matched, written)| (matched.as_str(), written.as_str()))
+    }
+
+    /// The exact origins, patterns and regexes as declared (written, not
+    /// normalised; see [`matched_origins`](Self::matched_origins) for the
+    /// forms they are matched in).
     pub fn declared_origins(&self) -> impl Iterator<Item = &str> {
         let spec = &self.inner.spec;
         spec.origins
@@ -685,14 +805,21 @@ impl fmt::Debug for Policy {
 impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = &self.inner;
-        let list = |items: &[String], empty: &str| {
-            if items.is_empty() {
-                empty.to_owned()
-            } else {
-                items.join(", ")
-            }
+        let mut origins = if p.origin_entries.is_empty() {
+            "none".to_owned()
+        } else {
+            p.origin_entries
+                .iter()
+                .map(|(matched, written)| {
+                    if matched == written {
+                        matched.clone()
+                    } else {
+                        format!("{matched} (written `{written}`)")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        let mut origins = list(&p.spec.origins, "none");
         if !p.spec.origin_regexes.is_empty() {
             origins.push_str(&format!("; regexes: {}", p.spec.origin_regexes.join(" ")));
         }

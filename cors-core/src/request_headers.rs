@@ -2,6 +2,7 @@
 //! bounded by a hard length cap (rs/cors CVE-2025-47908 spent 121 MB on a
 //! header of commas).
 
+use crate::decision::FieldLines;
 use crate::token::all_tchars;
 
 /// The longest `Access-Control-Request-Headers` value accepted. Browsers send
@@ -25,22 +26,37 @@ pub enum MalformedHeaders {
 }
 
 /// Iterates over the names in an `Access-Control-Request-Headers` value,
-/// trimmed of optional whitespace, borrowing from the value.
+/// trimmed of optional whitespace, borrowing from the value. Several lines
+/// are read as one comma-joined list (RFC 9110 §5.3), without joining them.
 #[derive(Clone, Debug)]
 pub(crate) struct RequestHeaderNames<'a> {
+    lines: FieldLines<'a>,
+    /// The index of the line after the one `rest` is in.
+    next_line: usize,
     rest: Option<&'a [u8]>,
     seen_name: bool,
 }
 
 impl<'a> RequestHeaderNames<'a> {
-    pub(crate) fn new(value: &'a [u8]) -> Result<Self, MalformedHeaders> {
-        if value.len() > MAX_REQUEST_HEADERS_LEN {
-            return Err(MalformedHeaders::TooLong { len: value.len() });
+    /// The names of every line; the length cap applies to the lines joined.
+    pub(crate) fn new(lines: FieldLines<'a>) -> Result<Self, MalformedHeaders> {
+        let len = lines.total_len();
+        if len > MAX_REQUEST_HEADERS_LEN {
+            return Err(MalformedHeaders::TooLong { len });
         }
         Ok(RequestHeaderNames {
-            rest: Some(value),
+            rest: lines.iter().next(),
+            next_line: 1,
+            lines,
             seen_name: false,
         })
+    }
+
+    /// Moves on to the next line, if any.
+    fn next_line(&mut self) -> Option<&'a [u8]> {
+        let line = self.lines.iter().nth(self.next_line)?;
+        self.next_line += 1;
+        Some(line)
     }
 }
 
@@ -49,7 +65,7 @@ impl<'a> Iterator for RequestHeaderNames<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let Some(rest) = self.rest else {
+            let Some(rest) = self.rest.or_else(|| self.next_line()) else {
                 // `1#field-name`: at least one name.
                 if self.seen_name {
                     return None;
@@ -71,6 +87,7 @@ impl<'a> Iterator for RequestHeaderNames<'a> {
             self.seen_name = true;
             if !all_tchars(name) {
                 self.rest = None;
+                self.next_line = usize::MAX;
                 return Some(Err(MalformedHeaders::InvalidName));
             }
             // Tokens are ASCII, so this never fails.
@@ -98,7 +115,37 @@ mod tests {
     use super::*;
 
     fn names(value: &str) -> Result<Vec<&str>, MalformedHeaders> {
-        RequestHeaderNames::new(value.as_bytes())?.collect()
+        RequestHeaderNames::new(FieldLines::one(value.as_bytes()))?.collect()
+    }
+
+    fn names_of_lines<'a>(lines: &[&'a str]) -> Result<Vec<&'a str>, MalformedHeaders> {
+        let lines = FieldLines::new(lines.iter().map(|l| l.as_bytes())).unwrap();
+        RequestHeaderNames::new(lines)?.collect()
+    }
+
+    #[test]
+    fn several_lines_read_as_one_comma_joined_list() {
+        assert_eq!(
+            names_of_lines(&["content-type", "x-trace-id"]),
+            Ok(vec!["content-type", "x-trace-id"])
+        );
+        assert_eq!(
+            names_of_lines(&["a, b", "", " ,c"]),
+            Ok(vec!["a", "b", "c"])
+        );
+        assert_eq!(names_of_lines(&["", " "]), Err(MalformedHeaders::EmptyName));
+        assert_eq!(
+            names_of_lines(&["a", "b c", "d"]),
+            Err(MalformedHeaders::InvalidName)
+        );
+        // The cap is on the total, as if the lines were joined with commas.
+        let half = "a".repeat(MAX_REQUEST_HEADERS_LEN / 2);
+        assert_eq!(
+            names_of_lines(&[&half, &half]),
+            Err(MalformedHeaders::TooLong {
+                len: MAX_REQUEST_HEADERS_LEN + 1
+            })
+        );
     }
 
     #[test]
@@ -131,7 +178,7 @@ mod tests {
     fn oversized_values_are_refused_before_any_scan() {
         let commas = ",".repeat(1 << 20);
         assert_eq!(
-            RequestHeaderNames::new(commas.as_bytes()).err(),
+            RequestHeaderNames::new(FieldLines::one(commas.as_bytes())).err(),
             Some(MalformedHeaders::TooLong { len: 1 << 20 })
         );
     }

@@ -314,11 +314,11 @@ fn any_origin_without_credentials_answers_star_on_every_response_without_vary_or
 
 /// Found while writing these tests (engine fix in `decision.rs`). A `*` policy
 /// answers without `Vary: Origin` because its answer is the same for every
-/// request, but it refuses `null`, malformed and repeated origins: those
+/// request, but it refuses malformed and repeated origins: those
 /// refusals (no ACAO) depend on `Origin`. Without `Vary: Origin` a shared cache
 /// stores one and serves it to every origin, and every CORS read of that URL
 /// fails until it expires: a cache-poisoning denial of service anyone can
-/// trigger with `curl -H 'Origin: null'`.
+/// trigger with a malformed `Origin`. (`null` is answered by `*`, issue 13.)
 #[test]
 fn refusals_under_a_star_policy_vary_on_origin_so_caches_never_serve_them_to_every_origin() {
     let policy = build(
@@ -329,12 +329,12 @@ fn refusals_under_a_star_policy_vary_on_origin_so_caches_never_serve_them_to_eve
     run(
         &policy,
         &[
-            refused(
-                "`null` is never matched by `*`, and the refusal varies on Origin",
+            allowed(
+                "`null` is answered by `*` like any origin (Fetch CORS check step 3)",
                 get("null"),
                 Actual,
-                Rejection::OriginNotAllowed { origin: "null" },
-                VARY_ORIGIN,
+                &[(ACAO, "*")],
+                NO_VARY,
             ),
             refused(
                 "a malformed Origin is refused, and the refusal varies on Origin",
@@ -355,12 +355,12 @@ fn refusals_under_a_star_policy_vary_on_origin_so_caches_never_serve_them_to_eve
                 },
                 VARY_ORIGIN,
             ),
-            refused(
-                "a preflight from `null` is refused and varies on Origin, ACRM and ACRH",
+            allowed(
+                "a preflight from `null` is answered by `*` too",
                 preflight("null", "GET"),
                 Preflight,
-                Rejection::OriginNotAllowed { origin: "null" },
-                VARY_PREFLIGHT,
+                &[(ACAO, "*"), (ACAM, "GET, HEAD, POST")],
+                VARY_PREFLIGHT_STATIC_ORIGIN,
             ),
             allowed(
                 "while an allowed origin still gets the static `*` without Vary",
@@ -865,7 +865,38 @@ fn methods_compare_byte_exact_and_safelisted_methods_always_pass() {
                 &[(ACAO, APP), (ACAM, "*")],
                 VARY_PREFLIGHT_ANY_METHOD,
             ),
+            // Issue 13: the refusal depends on ACRM, though an allowed answer does not.
+            refused(
+                "under any method, a malformed ACRM is refused and the refusal varies on ACRM",
+                preflight(APP, "PU T"),
+                Preflight,
+                Rejection::MalformedRequestMethod,
+                VARY_PREFLIGHT,
+            ),
+            refused(
+                "under any method, a repeated ACRM is refused and the refusal varies on ACRM",
+                CorsRequest {
+                    request_method: HeaderField::from_values([&b"PUT"[..], b"PUT"]),
+                    ..CorsRequest::new("OPTIONS").origin(APP)
+                },
+                Preflight,
+                Rejection::RepeatedHeader {
+                    name: header::ACCESS_CONTROL_REQUEST_METHOD,
+                },
+                VARY_PREFLIGHT,
+            ),
         ],
+    );
+    let static_any = build(Policy::builder().allow_any_origin().allow_any_method());
+    run(
+        &static_any,
+        &[refused(
+            "under `*` origins and methods, a malformed ACRM's refusal varies on ACRM",
+            preflight(APP, "PU T"),
+            Preflight,
+            Rejection::MalformedRequestMethod,
+            VARY_PREFLIGHT_STATIC_ORIGIN,
+        )],
     );
 }
 
@@ -1030,9 +1061,9 @@ fn vary_false_emits_no_vary_at_all() {
                 ),
                 refused(
                     "no Vary on a refusal",
-                    get("null"),
+                    get(""),
                     Actual,
-                    Rejection::OriginNotAllowed { origin: "null" },
+                    Rejection::MalformedOrigin,
                     NO_VARY,
                 ),
                 refused(
@@ -1111,7 +1142,12 @@ fn max_age_above_chromium_cap_draws_a_warning() {
         policy.warnings()
     );
     let warning = ConfigWarning::MaxAgeAboveChromiumCap { seconds: 7_201 }.to_string();
-    assert!(warning.contains("7200"), "{warning}");
+    assert_eq!(
+        warning,
+        "max-age 7201 is above Chromium's cap of 7200 seconds and WebKit/Safari's cap of 600 \
+         seconds; those browsers silently cache preflights for their cap instead (only \
+         Firefox honours up to 86400)"
+    );
     let policy = build(Policy::builder().allowed_origin(APP).max_age(7_200));
     assert!(
         !policy
@@ -1328,7 +1364,7 @@ fn port_wildcards_admit_every_port_of_that_scheme_and_host_only() {
         Policy::builder().allowed_origins(["http://localhost:*", "https://*.dev.example.com:*"]),
     );
     assert!(policy.warnings().iter().any(
-        |w| matches!(w, ConfigWarning::PortWildcard { pattern } if pattern == "http://localhost:*")
+        |w| matches!(w, ConfigWarning::PortWildcard { pattern, .. } if pattern == "http://localhost:*")
     ));
     check_origins(
         &policy,
@@ -1433,10 +1469,9 @@ fn null_is_allowed_only_when_enabled_and_written_exactly() {
 }
 
 #[test]
-fn null_is_never_matched_by_star_patterns_regexes_or_predicates() {
+fn null_is_never_matched_by_patterns_regexes_or_predicates() {
     let policy = build(
         Policy::builder()
-            .allow_any_origin()
             .allowed_origins(["https://*.example.com", "http://localhost:*"])
             .allowed_origin_regex(".*")
             .allowed_origin_fn(|_| true)
@@ -1449,6 +1484,26 @@ fn null_is_never_matched_by_star_patterns_regexes_or_predicates() {
         Some(&Rejection::OriginNotAllowed { origin: "null" })
     );
     assert_eq!(decision.headers().allow_origin(), None);
+}
+
+/// Issue 13. Fetch § CORS check, step 3: without credentials, `ACAO: *`
+/// succeeds for every request origin, and browsers send `null` after a
+/// cross-origin redirect and from sandboxed iframes. With credentials `*` is
+/// refused at build, so `null` is then only ever allowed by name.
+#[test]
+fn star_without_credentials_answers_null_origins() {
+    let star = build(Policy::builder().allow_any_origin());
+    assert!(star.allows_origin("null"));
+    let decision = star.decide(&get("null"));
+    assert!(decision.is_allowed(), "{:?}", decision.rejection());
+    assert_eq!(decision.headers().allow_origin(), Some("*"));
+    // Credentials need a list, and a list never admits `null` unless written.
+    let listed = build(
+        Policy::builder()
+            .allowed_origin(APP)
+            .allow_credentials(true),
+    );
+    assert!(!listed.allows_origin("null"));
 }
 
 #[test]
@@ -1596,11 +1651,12 @@ fn file_origins_are_refused_pointing_at_null() {
 }
 
 #[test]
-fn a_missing_scheme_suggests_https() {
+fn a_missing_scheme_suggests_https_or_http_for_loopback() {
     for (raw, suggestion) in [
         ("example.com", "https://example.com"),
         ("app.example.com/", "https://app.example.com"),
-        ("localhost:3000", "https://localhost:3000"),
+        // Issue 13: a local development server is plain `http`.
+        ("localhost:3000", "http://localhost:3000"),
     ] {
         let err = build_error(Policy::builder().allowed_origin(raw));
         assert!(
@@ -1751,7 +1807,7 @@ fn hostile_request_headers_are_refused_without_panicking() {
                 VARY_ORIGIN,
             ),
             refused(
-                "an ACRH sent twice is refused",
+                "an ACRH sent on more lines than are kept is refused",
                 CorsRequest {
                     request_headers: HeaderField::Repeated,
                     ..preflight(APP, "GET")
@@ -1849,4 +1905,318 @@ fn rejection_codes_are_stable() {
     for (rejection, code) in cases {
         assert_eq!(rejection.code(), code, "{rejection:?}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 13: `Access-Control-Request-Headers` is a list-based field
+
+/// RFC 9110 §5.3: a list-based field sent on several lines is the same as
+/// one line with the values joined by commas; a proxy may split one.
+#[test]
+fn request_headers_on_two_lines_are_read_as_one_list() {
+    let policy = build(
+        Policy::builder()
+            .allowed_origin(APP)
+            .allowed_methods(["PUT"])
+            .allowed_headers(["content-type", "x-trace-id"]),
+    );
+    let two_lines = |a: &'static str, b: &'static str| CorsRequest {
+        request_headers: HeaderField::from_values([a.as_bytes(), b.as_bytes()]),
+        ..preflight(APP, "PUT")
+    };
+    run(
+        &policy,
+        &[
+            allowed(
+                "two lines, both allowed, are allowed",
+                two_lines("content-type", "x-trace-id"),
+                Preflight,
+                &[
+                    (ACAO, APP),
+                    (ACAM, "PUT"),
+                    (ACAH, "content-type, x-trace-id"),
+                ],
+                VARY_PREFLIGHT,
+            ),
+            refused(
+                "a name on the second line is checked too",
+                two_lines("content-type", "x-other"),
+                Preflight,
+                Rejection::HeaderNotAllowed { header: "x-other" },
+                VARY_PREFLIGHT,
+            ),
+            refused(
+                "a malformed second line spoils the list",
+                two_lines("content-type", "x trace"),
+                Preflight,
+                Rejection::MalformedRequestHeaders(MalformedHeaders::InvalidName),
+                VARY_PREFLIGHT,
+            ),
+        ],
+    );
+    let any = build(Policy::builder().allowed_origin(APP).allow_any_header());
+    let decision = any.decide(&CorsRequest {
+        request_headers: HeaderField::from_values([&b"x-a"[..], b"authorization"]),
+        ..preflight(APP, "GET")
+    });
+    assert_eq!(
+        decision.headers().allow_headers(),
+        Some("*, authorization"),
+        "{:?}",
+        decision.rejection()
+    );
+}
+
+#[test]
+fn the_length_cap_applies_to_the_lines_together() {
+    let policy = build(Policy::builder().allowed_origin(APP).allow_any_header());
+    let half = "a".repeat(MAX_REQUEST_HEADERS_LEN / 2);
+    let decision = policy.decide(&CorsRequest {
+        request_headers: HeaderField::from_values([half.as_bytes(), half.as_bytes()]),
+        ..preflight(APP, "GET")
+    });
+    assert_eq!(
+        decision.rejection(),
+        Some(&Rejection::MalformedRequestHeaders(
+            MalformedHeaders::TooLong {
+                len: MAX_REQUEST_HEADERS_LEN + 1
+            }
+        ))
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Issue 13: build-time checks for settings a browser makes useless
+
+#[test]
+fn non_canonical_ipv4_origins_are_refused_naming_the_form_browsers_send() {
+    let err =
+        build_error(Policy::builder().allowed_origins(["http://0x7f000001", "http://127.1:8080"]));
+    assert_eq!(
+        err.to_string(),
+        "invalid CORS policy (2 problems):\n  \
+         - invalid origin `http://0x7f000001` (builder method `allowed_origin`): browsers read \
+         the IPv4 address `0x7f000001` as `127.0.0.1` (the URL Standard turns hex, octal, \
+         leading zeros and short forms into a dotted quad) and send that in `Origin`, so this \
+         entry would never match; did you mean `http://127.0.0.1`?\n  \
+         - invalid origin `http://127.1:8080` (builder method `allowed_origin`): browsers read \
+         the IPv4 address `127.1` as `127.0.0.1` (the URL Standard turns hex, octal, leading \
+         zeros and short forms into a dotted quad) and send that in `Origin`, so this entry \
+         would never match; did you mean `http://127.0.0.1:8080`?"
+    );
+    for raw in [
+        "http://0177.0.0.1",
+        "http://127.0.0.01",
+        "http://2130706433",
+    ] {
+        let err = build_error(Policy::builder().allowed_origin(raw));
+        assert!(
+            matches!(
+                err.problems(),
+                [ConfigProblem::InvalidOrigin {
+                    reason: OriginError::NonCanonicalIpv4 { canonical, .. },
+                    ..
+                }] if canonical == "127.0.0.1"
+            ),
+            "{raw}: {err}"
+        );
+    }
+    build(Policy::builder().allowed_origin("http://127.0.0.1:5173"));
+}
+
+#[test]
+fn forbidden_request_headers_in_the_allowed_headers_are_build_errors() {
+    let forbidden = [
+        "Cookie",
+        "Host",
+        "Origin",
+        "Accept-Charset",
+        "Accept-Encoding",
+        "Connection",
+        "Content-Length",
+        "Date",
+        "DNT",
+        "Expect",
+        "Keep-Alive",
+        "Referer",
+        "TE",
+        "Trailer",
+        "Transfer-Encoding",
+        "Upgrade",
+        "Via",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+        "Access-Control-Allow-Origin",
+        "Sec-Fetch-Mode",
+        "Proxy-Authorization",
+    ];
+    for name in forbidden {
+        let err = build_error(Policy::builder().allowed_headers(["x-ok", name]));
+        assert!(
+            matches!(err.problems(), [ConfigProblem::ForbiddenRequestHeader { value, .. }] if value == name),
+            "{name}: {err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "forbidden request header `{name}` (builder method `allowed_headers`): "
+            )) && text.contains("; remove it"),
+            "{text}"
+        );
+    }
+    // Also next to `*`, which would otherwise hide the mistake.
+    assert!(Policy::builder()
+        .allowed_headers(["*", "cookie"])
+        .build()
+        .is_err());
+    assert_eq!(
+        build_error(Policy::builder().allowed_headers(["Cookie"])).to_string(),
+        "forbidden request header `Cookie` (builder method `allowed_headers`): scripts can \
+         never set it, so no preflight ever asks for it; remove it; browsers set `Cookie` \
+         themselves, send credentials with `allow_credentials`"
+    );
+    build(Policy::builder().allowed_headers(["authorization", "content-type", "x-requested-with"]));
+}
+
+#[test]
+fn set_cookie_in_the_exposed_headers_is_a_build_error() {
+    for name in ["Set-Cookie", "set-cookie2"] {
+        let err = build_error(Policy::builder().expose_headers(["x-request-id", name]));
+        assert!(
+            matches!(err.problems(), [ConfigProblem::UnexposableHeader { value, .. }] if value == name),
+            "{name}: {err}"
+        );
+        assert!(
+            err.to_string().starts_with(&format!(
+                "header `{name}` cannot be exposed (builder method `expose_headers`): browsers \
+                 never let scripts read `Set-Cookie`"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_well_known_method_in_lower_case_is_a_build_error_unless_asked_for() {
+    for (raw, upper) in [
+        ("patch", "PATCH"),
+        ("Patch", "PATCH"),
+        ("propfind", "PROPFIND"),
+        ("purge", "PURGE"),
+    ] {
+        let err = build_error(Policy::builder().allowed_methods(["GET", raw]));
+        assert!(
+            matches!(err.problems(), [ConfigProblem::MethodCase { value, suggestion, .. }]
+                if value == raw && suggestion == upper),
+            "{raw}: {err}"
+        );
+    }
+    assert_eq!(
+        build_error(Policy::builder().allowed_method("patch")).to_string(),
+        "method `patch` is not upper-case (builder method `allowed_methods`): did you mean \
+         `PATCH`? browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST and PUT and send \
+         other methods exactly as the page wrote them, so `patch` matches only \
+         `fetch(…, {method: \"patch\"})`; write `PATCH`, or call \
+         `case_sensitive_methods(true)` if you mean the other spelling"
+    );
+    // The six methods browsers normalise are upper-cased, as before.
+    let normalised = build(Policy::builder().allowed_methods(["get", "delete", "Put"]));
+    assert_eq!(
+        normalised.describe(Setting::AllowedMethods),
+        "GET, DELETE, PUT"
+    );
+    // An unknown method is the page's own spelling: kept as written.
+    build(Policy::builder().allowed_methods(["frobnicate"]));
+    // The escape hatch.
+    let exact = build(
+        Policy::builder()
+            .allowed_methods(["patch"])
+            .case_sensitive_methods(true),
+    );
+    assert!(exact.allows_method("patch") && !exact.allows_method("PATCH"));
+}
+
+/// Issue 13: one rule for the engines' caps. Above 600 (WebKit/Safari) an
+/// informational note naming Safari; above 7200 one warning naming Chromium
+/// and Safari; above 86400 (Firefox) a build error.
+#[test]
+fn max_age_warnings_name_each_engine_whose_cap_is_exceeded() {
+    let warnings = |seconds| {
+        build(Policy::builder().allowed_origin(APP).max_age(seconds))
+            .warnings()
+            .iter()
+            .filter(|w| {
+                matches!(
+                    w,
+                    ConfigWarning::MaxAgeAboveSafariCap { .. }
+                        | ConfigWarning::MaxAgeAboveChromiumCap { .. }
+                )
+            })
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(warnings(600), Vec::<String>::new());
+    assert_eq!(
+        warnings(601),
+        [
+            "note: max-age 601 is above WebKit/Safari's cap of 600 seconds; Safari silently \
+          caches preflights for 600 seconds instead (Chromium honours up to 7200, Firefox \
+          86400), so Safari users see a preflight at most every 10 minutes"
+        ]
+    );
+    assert_eq!(warnings(7_200).len(), 1);
+    let above_chromium = warnings(86_400);
+    assert_eq!(above_chromium.len(), 1, "{above_chromium:?}");
+    assert!(
+        above_chromium[0].starts_with(
+            "max-age 86400 is above Chromium's cap of 7200 seconds and WebKit/Safari's cap \
+             of 600 seconds"
+        ),
+        "{above_chromium:?}"
+    );
+}
+
+/// Issue 13: descriptions show each origin as it is matched (what browsers
+/// send), with the form written beside it where they differ.
+#[test]
+fn descriptions_show_origins_as_matched_with_the_written_form_beside() {
+    let policy = build(Policy::builder().allowed_origins([
+        "https://App.Example.com",
+        "https://api.example.com:443",
+        "https://ok.example.com",
+        "HTTP://LocalHost:*",
+    ]));
+    assert_eq!(
+        policy.describe(Setting::AllowedOrigins),
+        "https://app.example.com, https://api.example.com, https://ok.example.com, \
+         http://localhost:*"
+    );
+    assert!(
+        policy.to_string().starts_with(
+            "origins: https://app.example.com (written `https://App.Example.com`), \
+             https://api.example.com (written `https://api.example.com:443`), \
+             https://ok.example.com, http://localhost:* (written `HTTP://LocalHost:*`); "
+        ),
+        "{policy}"
+    );
+    let warning = policy
+        .warnings()
+        .iter()
+        .find(|w| matches!(w, ConfigWarning::PortWildcard { .. }))
+        .map(ToString::to_string);
+    assert_eq!(
+        warning.as_deref(),
+        Some(
+            "origin pattern `http://localhost:*` (written `HTTP://LocalHost:*`) admits every \
+             port; meant for local development only"
+        )
+    );
+    assert_eq!(
+        policy.matched_origins().next(),
+        Some(("https://app.example.com", "https://App.Example.com"))
+    );
+    assert_eq!(
+        build(Policy::builder()).describe(Setting::AllowedOrigins),
+        "none"
+    );
 }

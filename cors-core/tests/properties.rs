@@ -87,7 +87,10 @@ impl Spec {
             builder = builder.allowed_origin_fn(|origin| origin.ends_with(".test"));
         }
         if let Some(methods) = &self.methods {
-            builder = builder.allowed_methods(methods.iter().copied());
+            // `patch` in the universe on purpose: byte-exact matching.
+            builder = builder
+                .allowed_methods(methods.iter().copied())
+                .case_sensitive_methods(true);
         }
         builder = match &self.headers {
             HeadersSpec::Default => builder,

@@ -141,6 +141,9 @@ fn target(problem: &ConfigProblem, over: &PolicyOverride, used: &mut Vec<Target>
         | ConfigProblem::InvalidRegex { value, at, .. }
         | ConfigProblem::InvalidMethod { value, at }
         | ConfigProblem::ForbiddenMethod { value, at }
+        | ConfigProblem::MethodCase { value, at, .. }
+        | ConfigProblem::ForbiddenRequestHeader { value, at }
+        | ConfigProblem::UnexposableHeader { value, at }
         | ConfigProblem::InvalidHeaderName { value, at } => {
             item(over, at.setting, used, |v| v == value)
         }
@@ -270,6 +273,31 @@ mod tests {
         assert!(problems[7]
             .1
             .starts_with(&format!("max-age 100000 is too large {}", at("max_age"))));
+    }
+
+    #[test]
+    fn issue_13_build_checks_point_at_their_literal() {
+        let problems = check(quote!(
+            origins = ["https://ok.example", "http://0x7f000001"],
+            methods = ["GET", "patch"],
+            headers = ["x-ok", "Cookie"],
+            expose = ["x-ok", "Set-Cookie"],
+        ));
+        let targets: Vec<_> = problems.iter().map(|(t, _)| *t).collect();
+        assert_eq!(
+            targets,
+            [
+                Target::Item(Setting::AllowedOrigins, 1),
+                Target::Item(Setting::AllowedMethods, 1),
+                Target::Item(Setting::AllowedHeaders, 1),
+                Target::Item(Setting::ExposeHeaders, 1),
+            ]
+        );
+        assert!(
+            problems[1].1.contains("did you mean `PATCH`?"),
+            "{}",
+            problems[1].1
+        );
     }
 
     #[test]

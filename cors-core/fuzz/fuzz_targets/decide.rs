@@ -32,6 +32,7 @@ fn policies() -> &'static [Policy] {
                         "https://*.foo.com:8443",
                     ])
                     .allowed_methods(["GET", "PUT", "patch"])
+                    .case_sensitive_methods(true)
                     .allowed_headers(["content-type", "authorization", "x-a"])
                     .expose_headers(["x-request-id"])
                     .allow_credentials(true)
