@@ -111,7 +111,7 @@ pub fn api_cors(page_port: u16) -> Result<Cors, ConfigError> {
 pub fn api_cors_for<I, S>(page_origins: I) -> Result<Cors, ConfigError>
 where
     I: IntoIterator<Item = S>,
-    S: Into<String>,
+    S: AsRef<str>,
 {
     Cors::builder()
         .allowed_origins(page_origins)

@@ -9,7 +9,8 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::Error;
 use cors_core::{
-    builder_from_lookup, unknown_variables, ConfigError, Policy, PolicyBuilder, PreflightStatus,
+    builder_from_lookup, builder_from_variables, unknown_variables, ConfigError, Policy,
+    PolicyBuilder, PreflightStatus,
 };
 use futures_util::future::{ready, Ready};
 
@@ -69,8 +70,12 @@ impl Cors {
     /// At startup, with every problem listed, if a variable is invalid: a
     /// server with a broken CORS policy should not start. Use
     /// [`try_from_env`](Cors::try_from_env) to handle the error yourself.
+    #[track_caller]
     pub fn from_env() -> Cors {
-        Cors::try_from_env().unwrap_or_else(|e| panic!("{e}"))
+        match Cors::try_from_env() {
+            Ok(cors) => cors,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// Reads the policy from `CORS_…` environment variables, returning every
@@ -85,19 +90,29 @@ impl Cors {
     /// # Panics
     ///
     /// As [`from_env`](Cors::from_env).
+    #[track_caller]
     pub fn from_env_with_prefix(prefix: &str) -> Cors {
-        Cors::try_from_env_with_prefix(prefix).unwrap_or_else(|e| panic!("{e}"))
+        match Cors::try_from_env_with_prefix(prefix) {
+            Ok(cors) => cors,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// Like [`try_from_env`](Cors::try_from_env), reading `{prefix}CORS_…`.
+    ///
+    /// A misspelt variable (`CORS_ALLOWED_ORIGIN`) whose intended one is
+    /// unset is an error, not a server started without the setting; other
+    /// unknown `CORS_…` variables are logged as warnings.
     pub fn try_from_env_with_prefix(prefix: &str) -> Result<Cors, ConfigError> {
-        for unknown in unknown_variables(
-            prefix,
-            std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()),
-        ) {
+        let names: Vec<String> = std::env::vars_os()
+            .filter_map(|(name, _)| name.into_string().ok())
+            .collect();
+        for unknown in unknown_variables(prefix, &names) {
             tracing::warn!(variable = %unknown.name, "{unknown}");
         }
-        Cors::from_lookup(prefix, |name| std::env::var(name).ok())
+        let lookup = |name: &str| std::env::var(name).ok();
+        let policy = builder_from_variables(prefix, &names, lookup)?.build()?;
+        Ok(Cors::from_policy(policy))
     }
 
     /// Reads the policy through `lookup` instead of the process environment
@@ -240,6 +255,10 @@ impl CorsBuilder {
         preflight_status(status: PreflightStatus);
         /// Whether to emit `Vary` (on by default).
         vary(emit: bool);
+        /// Allows methods exactly as written, lower case included (`patch`
+        /// then matches only `fetch(…, { method: "patch" })`); without it a
+        /// lower-case spelling of a well-known method is a build error.
+        case_sensitive_methods(on: bool);
     }
 
     /// Allows each of these origins or patterns.

@@ -890,6 +890,7 @@ fn warning_code(warning: &ConfigWarning) -> &'static str {
         ConfigWarning::NullOrigin => "null-origin",
         ConfigWarning::PortWildcard { .. } => "port-wildcard",
         ConfigWarning::MaxAgeAboveChromiumCap { .. } => "max-age-above-chromium-cap",
+        ConfigWarning::MaxAgeAboveSafariCap { .. } => "max-age-above-safari-cap",
         ConfigWarning::CredentialsWithManyOrigins { .. } => "credentials-with-many-origins",
         ConfigWarning::ForbiddenRequestHeader { .. } => "forbidden-request-header",
         ConfigWarning::UnexposableHeader { .. } => "unexposable-header",

@@ -248,8 +248,12 @@ impl Cors {
     /// is invalid (e.g. this policy allows credentials and a handler says
     /// `origins = ["*"]`), naming the handler, its path and the rule. Use
     /// [`try_handlers`](Cors::try_handlers) to handle the error yourself.
+    #[track_caller]
     pub fn handlers<G: HandlerGroup>(&self, group: G) -> CorsHandlers<G> {
-        self.try_handlers(group).unwrap_or_else(|e| panic!("{e}"))
+        match self.try_handlers(group) {
+            Ok(handlers) => handlers,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// Like [`handlers`](Cors::handlers), returning every problem of every
