@@ -67,6 +67,7 @@ mod decision;
 mod env;
 mod error;
 mod expose_headers;
+mod log_budget;
 mod merge;
 mod origin;
 mod origin_set;
@@ -82,6 +83,7 @@ pub use decision::{
 };
 pub use env::{builder_from_lookup, unknown_variables, UnknownVariable};
 pub use error::{ConfigError, ConfigProblem, ConfigWarning, OriginError};
+pub use log_budget::{Admission, DistinctKeys, LogBudget, LogBudgetConfig, Summary};
 pub use merge::PolicyOverride;
 pub use origin_set::OriginPredicate;
 pub use policy::{Policy, PolicyBuilder, PreflightStatus, CHROMIUM_MAX_AGE, MAX_AGE_LIMIT};
