@@ -28,6 +28,7 @@ mod response;
 mod routes;
 
 pub use cors::{Cors, CorsBuilder};
+pub use cors_core::LogBudgetConfig;
 pub use cors_core::{
     ConfigError, ConfigProblem, ConfigWarning, Policy, PolicyBuilder, PreflightStatus, Setting,
 };

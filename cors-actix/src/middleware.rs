@@ -102,9 +102,16 @@ fn log(req: &HttpRequest, decision: &Decision<'_>, cors: &Cors, outcome: Outcome
         return;
     }
     if decision.is_allowed() {
-        diagnostics::allowed(req, decision, cors.policy());
+        diagnostics::allowed(&cors.inner.diagnostics, req, decision, cors.policy());
     } else {
-        diagnostics::explain(&Facts::of(req), outcome, decision, cors.policy());
+        let facts = Facts::of(req);
+        diagnostics::explain(
+            &cors.inner.diagnostics,
+            &facts,
+            outcome,
+            decision,
+            cors.policy(),
+        );
     }
 }
 
@@ -213,6 +220,7 @@ where
                         let decision = cors.policy().decide(&snapshot.cors_request());
                         if decision.kind() != RequestKind::NotCors && !decision.is_allowed() {
                             diagnostics::explain(
+                                &cors.inner.diagnostics,
                                 &snapshot.facts(),
                                 Outcome::HandlerRan,
                                 &decision,

@@ -583,6 +583,7 @@ where
                 let decision = merged.policy.decide(&request);
                 if !decision.is_allowed() && !is_same_origin(req.request()) {
                     diagnostics::explain(
+                        &cors.diagnostics,
                         &Facts::of(req.request()),
                         Outcome::Blocked,
                         &decision,
@@ -607,14 +608,16 @@ where
 }
 
 /// Explains an actual request's decision, as the app-wide middleware does.
-fn log_actual(req: &HttpRequest, decision: &Decision<'_>, policy: &Policy) {
+fn log_actual(req: &HttpRequest, decision: &Decision<'_>, cors: &HandlerCors, policy: &Policy) {
     if !diagnostics::worth_logging(req, decision) {
         return;
     }
+    let diagnostics = &cors.diagnostics;
     if decision.is_allowed() {
-        diagnostics::allowed(req, decision, policy);
+        diagnostics::allowed(diagnostics, req, decision, policy);
     } else {
-        diagnostics::explain(&Facts::of(req), Outcome::HandlerRan, decision, policy);
+        let facts = Facts::of(req);
+        diagnostics::explain(diagnostics, &facts, Outcome::HandlerRan, decision, policy);
     }
 }
 
@@ -704,7 +707,7 @@ where
                         let (request, mut response) = res.into_parts();
                         if let (Some(merged), Some(snapshot)) = (&cors.policy, &snapshot) {
                             let decision = merged.policy.decide(&snapshot.cors_request());
-                            log_actual(&request, &decision, &merged.policy);
+                            log_actual(&request, &decision, &cors, &merged.policy);
                             decorate(
                                 &decision,
                                 snapshot.origin.as_ref(),
@@ -732,6 +735,7 @@ where
                                 if decision.kind() != RequestKind::NotCors && !decision.is_allowed()
                                 {
                                     diagnostics::explain(
+                                        &cors.diagnostics,
                                         &snapshot.facts(),
                                         Outcome::HandlerRan,
                                         &decision,
@@ -817,6 +821,7 @@ impl PathPreflight {
                 Some(merged) => {
                     let decision = merged.policy.decide(&request);
                     diagnostics::explain(
+                        &entry.handler.diagnostics,
                         &Facts::of(req),
                         Outcome::Preflight,
                         &decision,
@@ -905,7 +910,15 @@ impl PathPreflight {
                     format!("handler `{handler}` has CORS turned off (`#[cors(disable)]`)"),
                 ),
             };
-            if listening {
+            // Every handler here was merged from one `Cors`: one budget.
+            let admitted = || {
+                self.entries.first().map_or(true, |e| {
+                    e.handler
+                        .diagnostics
+                        .admit(code, facts.origin.unwrap_or_default(), "")
+                })
+            };
+            if listening && admitted() {
                 let (advice, handler) = match refusal {
                     Refusal::NoHandler => (
                         format!(

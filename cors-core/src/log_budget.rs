@@ -336,10 +336,25 @@ impl LogBudget {
     /// (a rejection's reason code); `key` tells occurrences of a kind apart
     /// (the request's origin, as sent).
     pub fn admit(&self, kind: &'static str, key: &[u8], now: Instant) -> Admission {
+        self.admit_detailed(kind, key, b"", now)
+    }
+
+    /// Like [`admit`](LogBudget::admit), telling occurrences with the same
+    /// key apart by `detail` too (the refused method or header name, so
+    /// that a refused `PUT` does not hide a refused `DELETE` from the same
+    /// origin). `admit(kind, key, now)` is `admit_detailed(kind, key, b"",
+    /// now)`.
+    pub fn admit_detailed(
+        &self,
+        kind: &'static str,
+        key: &[u8],
+        detail: &[u8],
+        now: Instant,
+    ) -> Admission {
         if self.config.is_unlimited() {
             return Admission::Log;
         }
-        let hash = match self.hasher.hash_one((kind, key)) {
+        let hash = match self.hasher.hash_one((kind, key, detail)) {
             0 => 1,
             h => h,
         };
@@ -573,12 +588,18 @@ mod tests {
                 "repeat {i}"
             );
         }
-        // Another kind, or another key, is a first occurrence of its own.
+        // Another kind, key or detail is a first occurrence of its own.
         assert_eq!(budget.admit(NULL, b"https://a.example", t0), Admission::Log);
         assert_eq!(
             budget.admit(ORIGIN, b"https://b.example", t0),
             Admission::Log
         );
+        let method = "method-not-allowed";
+        let a = b"https://a.example";
+        assert!(budget.admit_detailed(method, a, b"PUT", t0).is_log());
+        assert!(budget.admit_detailed(method, a, b"DELETE", t0).is_log());
+        assert!(!budget.admit_detailed(method, a, b"PUT", t0).is_log());
+        assert!(!budget.admit(NULL, a, t0).is_log());
     }
 
     #[test]
