@@ -514,6 +514,19 @@ impl fmt::Display for Thousands {
     }
 }
 
+/// A duration in whole seconds (`60 s`), or milliseconds below a second.
+struct Span(Duration);
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 < Duration::from_secs(1) {
+            write!(f, "{} ms", self.0.as_millis())
+        } else {
+            write!(f, "{} s", Thousands(self.0.as_secs_f64().round() as u64))
+        }
+    }
+}
+
 impl fmt::Display for Summary {
     /// "CORS: 12,345 request explanations were not logged in the last 60 s
     /// (origin-not-allowed: 12,000; null-origin: 345), from at least 1,024
@@ -528,9 +541,9 @@ impl fmt::Display for Summary {
         };
         write!(
             f,
-            "CORS: {} request {noun} {verb} not logged in the last {} s (",
+            "CORS: {} request {noun} {verb} not logged in the last {} (",
             Thousands(total),
-            Thousands(self.period.as_secs_f64().round() as u64),
+            Span(self.period),
         )?;
         for (i, (kind, n)) in self.kinds().enumerate() {
             if i > 0 {
@@ -550,9 +563,9 @@ impl fmt::Display for Summary {
         write!(
             f,
             "; the first of each kind and origin was logged in full above, at most {} lines per \
-             {} s",
+             {}",
             Thousands(u64::from(self.config.max_full_lines)),
-            Thousands(self.config.window.as_secs_f64().round() as u64),
+            Span(self.config.window),
         )
     }
 }
