@@ -911,12 +911,12 @@ impl PathPreflight {
                 ),
             };
             // Every handler here was merged from one `Cors`: one budget.
-            let admitted = || {
-                self.entries.first().map_or(true, |e| {
-                    e.handler
-                        .diagnostics
-                        .admit(code, facts.origin.unwrap_or_default(), "")
-                })
+            let admitted = || match self.entries.first() {
+                Some(e) => e
+                    .handler
+                    .diagnostics
+                    .admit(code, facts.origin.unwrap_or_default(), ""),
+                None => true,
             };
             if listening && admitted() {
                 let (advice, handler) = match refusal {
