@@ -9,12 +9,12 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::Error;
 use cors_core::{
-    builder_from_lookup, builder_from_variables, unknown_variables, ConfigError, Policy,
-    PolicyBuilder, PreflightStatus,
+    builder_from_lookup, builder_from_variables, unknown_variables, ConfigError, LogBudget,
+    LogBudgetConfig, Policy, PolicyBuilder, PreflightStatus,
 };
 use futures_util::future::{ready, Ready};
 
-use crate::diagnostics;
+use crate::diagnostics::{self, Diagnostics};
 use crate::owner::Owner;
 use crate::ownership::Nesting;
 use crate::service::{CorsMiddleware, Role};
@@ -135,6 +135,13 @@ impl Cors {
         &self.inner.policy
     }
 
+    /// The log budget shared by every worker and `#[cors]` handler of this
+    /// `Cors`, for tests.
+    #[doc(hidden)]
+    pub fn __log_budget(&self) -> &LogBudget {
+        self.inner.diagnostics.budget()
+    }
+
     /// Logs the effective policy and each risky choice, once per `Cors`.
     fn log_summary(&self) {
         if self.inner.summary_logged.swap(true, Ordering::Relaxed) {
@@ -205,6 +212,7 @@ pub struct CorsBuilder {
     policy: PolicyBuilder,
     block_disallowed_origins: bool,
     rejection_header: bool,
+    log_budget: LogBudgetConfig,
 }
 
 macro_rules! delegate {
@@ -336,6 +344,34 @@ impl CorsBuilder {
         self
     }
 
+    /// How many per-request explanations the log gets (refusals at `warn`,
+    /// allowed requests at `debug`), so that hostile traffic cannot flood
+    /// it. By default ([`LogBudgetConfig::default`]), per 60 s: the first
+    /// refusal of each reason and origin is logged in full, repeats are only
+    /// counted, and at most 100 lines are written however many origins are
+    /// sent. What was held back is summed up in one `warn` line, written with
+    /// the first explanation asked for after the 60 s (there is no background
+    /// timer: with no further refusals, no summary).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cors_actix::{Cors, LogBudgetConfig};
+    ///
+    /// // At most 20 lines per 5 minutes.
+    /// let quiet = Cors::builder().log_budget(LogBudgetConfig {
+    ///     window: Duration::from_secs(300),
+    ///     max_full_lines: 20,
+    ///     ..LogBudgetConfig::default()
+    /// });
+    /// // Every refusal logged, as in development.
+    /// let chatty = Cors::builder().log_budget(LogBudgetConfig::unlimited());
+    /// # let _ = (quiet.build(), chatty.build());
+    /// ```
+    pub fn log_budget(mut self, config: LogBudgetConfig) -> Self {
+        self.log_budget = config;
+        self
+    }
+
     /// Validates the policy, reporting every problem at once.
     pub fn build(self) -> Result<Cors, ConfigError> {
         let policy = self.policy.clone().build()?;
@@ -348,7 +384,7 @@ impl CorsBuilder {
                 policy,
                 self.block_disallowed_origins,
                 self.rejection_header,
-                Arc::default(),
+                Arc::new(Diagnostics::new(self.log_budget)),
             )),
         }
     }

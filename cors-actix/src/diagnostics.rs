@@ -20,14 +20,28 @@
 //! [`debug_enabled`]: the allowed path costs nothing when `debug` is off.
 //! Values taken from the request are escaped ([`EscapedBytes`]) so a crafted
 //! header can never forge a log line.
+//!
+//! Per-request lines go through the [`Cors`](crate::Cors)'s [`LogBudget`]
+//! ([`Diagnostics::admit`]): the first of each reason and origin per window
+//! is logged in full, the rest only counted, with a global cap of full lines
+//! per window, and one `warn` summary of what was not logged comes with the
+//! first line asked for after the window ends (there is no timer).
+//!
+//! Lines reach a `tracing` subscriber, or, when none was ever set, a `log`
+//! logger such as `env_logger` (through `tracing`'s `log` feature): the level
+//! checks ask both, as `tracing`'s own macros do.
 
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use actix_web::http::header::{self, HeaderMap, HeaderName};
 use actix_web::HttpRequest;
-use cors_core::{ConfigWarning, Decision, Escaped, Policy, Rejection, RequestKind, Setting};
+use cors_core::{
+    ConfigWarning, Decision, Escaped, LogBudget, LogBudgetConfig, Policy, Rejection, RequestKind,
+    Setting,
+};
 
 /// What a log line says about a request, borrowed from it as sent.
 #[derive(Clone, Copy, Debug)]
@@ -77,19 +91,35 @@ pub(crate) enum Outcome {
     Unstated,
 }
 
-/// Whether `debug` events of this module are on. Checked before doing any
-/// work for allowed requests.
+/// Whether `debug` events of this module are on, for a `tracing`
+/// subscriber or a `log` logger. Checked before doing any work for allowed
+/// requests.
 #[inline]
 pub(crate) fn debug_enabled() -> bool {
-    tracing::enabled!(tracing::Level::DEBUG)
+    tracing::enabled!(tracing::Level::DEBUG) || log_enabled(log::Level::Debug)
 }
 
-/// Whether `warn` events of this module are on. Checked before explaining a
-/// refusal: the explanation (allowed list, near-miss search, advice) is most
-/// of what a refused request costs, and is wasted when nobody listens.
+/// Whether `warn` events of this module are on, for a `tracing` subscriber
+/// or a `log` logger. Checked before explaining a refusal: the explanation
+/// (allowed list, near-miss search, advice) is most of what a refused
+/// request costs, and is wasted when nobody listens.
 #[inline]
 pub(crate) fn warn_enabled() -> bool {
-    tracing::enabled!(tracing::Level::WARN)
+    tracing::enabled!(tracing::Level::WARN) || log_enabled(log::Level::Warn)
+}
+
+/// Whether `tracing`'s `log` feature would hand an event of this module at
+/// `level` to the `log` crate, and its logger would keep it.
+///
+/// `tracing` forwards an event to `log` only while no `tracing` dispatcher
+/// has ever been set in the process (its `if_log_enabled!` checks
+/// `dispatcher::has_been_set`, the function used here), so with a
+/// subscriber this is one load and false, and lines are never written
+/// twice. Without a subscriber or a logger, it is two loads (that flag and
+/// `log`'s maximum level, `Off` until a logger raises it).
+#[inline]
+fn log_enabled(level: log::Level) -> bool {
+    !tracing::dispatcher::has_been_set() && log::log_enabled!(target: module_path!(), level)
 }
 
 /// Whether a decision is worth a log line: a CORS request, at the level its
@@ -113,18 +143,23 @@ pub(crate) fn worth_logging(req: &HttpRequest, decision: &Decision<'_>) -> bool 
 /// (see [`preflight_without_route`]). Costs one level check when `debug` is
 /// off.
 #[inline]
-pub(crate) fn allowed(req: &HttpRequest, decision: &Decision<'_>, policy: &Policy) {
+pub(crate) fn allowed(
+    diagnostics: &Diagnostics,
+    req: &HttpRequest,
+    decision: &Decision<'_>,
+    policy: &Policy,
+) {
     if !debug_enabled() {
         return;
     }
     let facts = Facts::of(req);
     if decision.kind() == RequestKind::Actual && !policy.allows_credentials() {
-        credentials_refused(req, &facts, decision, policy);
+        credentials_refused(diagnostics, req, &facts, decision, policy);
     }
     if decision.kind() == RequestKind::Preflight {
-        preflight_without_route(req, &facts);
+        preflight_without_route(diagnostics, req, &facts);
     }
-    explain(&facts, Outcome::Unstated, decision, policy);
+    explain(diagnostics, &facts, Outcome::Unstated, decision, policy);
 }
 
 /// A preflight the middleware allowed to a path no route matches: the
@@ -132,8 +167,10 @@ pub(crate) fn allowed(req: &HttpRequest, decision: &Decision<'_>, policy: &Polic
 /// (unless a default service answers it). A typo or a missing prefix in
 /// the page's URL is the usual cause, and the browser's console shows only
 /// the 404.
-fn preflight_without_route(req: &HttpRequest, facts: &Facts<'_>) {
-    if req.resource_map().has_resource(req.path()) {
+fn preflight_without_route(diagnostics: &Diagnostics, req: &HttpRequest, facts: &Facts<'_>) {
+    if req.resource_map().has_resource(req.path())
+        || !diagnostics.admit("no-route", facts.origin.unwrap_or_default(), facts.path)
+    {
         return;
     }
     let origin = EscapedBytes(facts.origin.unwrap_or_default());
@@ -161,6 +198,7 @@ fn preflight_without_route(req: &HttpRequest, facts: &Facts<'_>) {
 /// posts and other non-CORS requests, and same-origin requests (which carry
 /// cookies and `Origin` on `POST`) are left out.
 fn credentials_refused(
+    diagnostics: &Diagnostics,
     req: &HttpRequest,
     facts: &Facts<'_>,
     decision: &Decision<'_>,
@@ -174,12 +212,21 @@ fn credentials_refused(
     if !cors_mode || !headers.contains_key(header::COOKIE) || crate::request::is_same_origin(req) {
         return;
     }
+    let wildcard = decision.headers().allow_origin() == Some("*");
+    let reason = if wildcard {
+        "wildcard-with-credentials"
+    } else {
+        "credentials-not-allowed"
+    };
+    if !diagnostics.admit(reason, facts.origin.unwrap_or_default(), "") {
+        return;
+    }
     let origin = EscapedBytes(facts.origin.unwrap_or_default());
     let path = Escaped(facts.path);
     let method = Escaped(facts.method);
     let origins = policy.setting_location(Setting::AllowedOrigins);
     let credentials = policy.setting_location(Setting::AllowCredentials);
-    if decision.headers().allow_origin() == Some("*") {
+    if wildcard {
         tracing::warn!(
             origin = %origin,
             method = facts.method,
@@ -212,9 +259,12 @@ fn credentials_refused(
     }
 }
 
-/// Logs one decision: `debug` when allowed, `warn` with the fix when refused.
-/// Requests without `Origin` are not CORS requests and are not logged.
+/// Logs one decision: `debug` when allowed, `warn` with the fix when refused,
+/// within the budget of `diagnostics` (the first of each reason and origin
+/// per window; see [`Diagnostics::admit`]). Requests without `Origin` are
+/// not CORS requests and are not logged.
 pub(crate) fn explain(
+    diagnostics: &Diagnostics,
     facts: &Facts<'_>,
     outcome: Outcome,
     decision: &Decision<'_>,
@@ -225,12 +275,23 @@ pub(crate) fn explain(
         RequestKind::Actual => "request",
         RequestKind::Preflight => "preflight",
     };
-    let listening = if decision.is_allowed() {
-        debug_enabled()
-    } else {
-        warn_enabled()
+    let (listening, budget_kind, detail) = match decision.rejection() {
+        None if kind == "request" => (debug_enabled(), "request-allowed", ""),
+        None => (debug_enabled(), "preflight-allowed", ""),
+        // What was refused besides the origin, so that a refused `PUT`
+        // does not hide a refused `DELETE` from the same page.
+        Some(rejection) => (
+            warn_enabled(),
+            rejection.code(),
+            match rejection {
+                Rejection::MethodNotAllowed { method } => *method,
+                Rejection::HeaderNotAllowed { header } => *header,
+                Rejection::RepeatedHeader { name } => *name,
+                _ => "",
+            },
+        ),
     };
-    if !listening {
+    if !listening || !diagnostics.admit(budget_kind, facts.origin.unwrap_or_default(), detail) {
         return;
     }
     let origin = EscapedBytes(facts.origin.unwrap_or_default());
@@ -763,16 +824,62 @@ pub(crate) fn warn_outer_blocking(diagnostics: &Diagnostics) {
 /// echoing arbitrary names must not grow the set without bound.
 const MAX_REPORTED_HEADERS: usize = 256;
 
-/// Diagnostics state shared by every worker of one `Cors`.
-#[derive(Debug, Default)]
+/// Diagnostics state shared by every worker of one `Cors`, and by the
+/// `#[cors]` handlers merged from it.
+#[derive(Debug)]
 pub(crate) struct Diagnostics {
     /// Response headers already reported as hidden from scripts.
     reported_hidden: Mutex<HashSet<HeaderName>>,
     /// `#[cors]` handlers (name, path, merged policy) already logged.
     logged_handlers: Mutex<HashSet<String>>,
+    /// Which per-request lines are written in full.
+    budget: LogBudget,
+}
+
+impl Default for Diagnostics {
+    fn default() -> Self {
+        Diagnostics::new(LogBudgetConfig::default())
+    }
 }
 
 impl Diagnostics {
+    /// Diagnostics whose per-request lines follow `budget`.
+    pub(crate) fn new(budget: LogBudgetConfig) -> Self {
+        Diagnostics {
+            reported_hidden: Mutex::default(),
+            logged_handlers: Mutex::default(),
+            budget: LogBudget::new(budget),
+        }
+    }
+
+    /// The log budget, for tests.
+    pub(crate) fn budget(&self) -> &LogBudget {
+        &self.budget
+    }
+
+    /// Whether to write this per-request line (`kind`: its reason code;
+    /// `origin`: the request's, as sent) in full; call only when someone
+    /// listens at its level. Writes, first, the summary of what the budget
+    /// held back in a window that has ended (at `warn`): with no timer, it
+    /// comes with the first line asked for after the window.
+    pub(crate) fn admit(&self, kind: &'static str, origin: &[u8], detail: &str) -> bool {
+        if self.budget.config().is_unlimited() {
+            return true;
+        }
+        let now = Instant::now();
+        if let Some(summary) = self.budget.take_summary(now) {
+            tracing::warn!(
+                reason = "log-budget",
+                suppressed = summary.suppressed(),
+                full_lines = summary.full_lines(),
+                "{summary}; to change the budget, see `CorsBuilder::log_budget`"
+            );
+        }
+        self.budget
+            .admit_detailed(kind, origin, detail.as_bytes(), now)
+            .is_log()
+    }
+
     /// Whether a `#[cors]` handler's merged policy, summed up by `key`, is
     /// new to this `Cors` (`Cors::handlers` runs once per worker).
     pub(crate) fn first_handler_log(&self, key: String) -> bool {

@@ -30,6 +30,7 @@ mod routes;
 mod service;
 
 pub use cors::{Cors, CorsBuilder};
+pub use cors_core::LogBudgetConfig;
 pub use cors_core::{
     ConfigError, ConfigProblem, ConfigWarning, Policy, PolicyBuilder, PreflightStatus, Setting,
 };

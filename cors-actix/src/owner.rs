@@ -69,9 +69,10 @@ impl Owner {
             return;
         }
         if decision.is_allowed() {
-            diagnostics::allowed(req, decision, &self.policy);
+            diagnostics::allowed(&self.diagnostics, req, decision, &self.policy);
         } else {
-            diagnostics::explain(&Facts::of(req), outcome, decision, &self.policy);
+            let facts = Facts::of(req);
+            diagnostics::explain(&self.diagnostics, &facts, outcome, decision, &self.policy);
         }
     }
 

@@ -281,10 +281,12 @@ impl PathHandlers {
         let explanation = (listening || rejection_header).then(|| {
             let code = "handler-cors-disabled";
             let reason = format!("handler `{handler}` has CORS turned off (`#[cors(disable)]`)");
-            if listening {
-                let facts = Facts::of(req);
+            let facts = Facts::of(req);
+            let origin = facts.origin.unwrap_or_default();
+            // Every handler here was merged from one `Cors`: one budget.
+            if listening && self.base.diagnostics.admit(code, origin, "") {
                 let requested = EscapedBytes(facts.requested_method.unwrap_or_default());
-                let origin = EscapedBytes(facts.origin.unwrap_or_default());
+                let origin = EscapedBytes(origin);
                 let path = Escaped(facts.path);
                 tracing::warn!(
                     origin = %origin,

@@ -143,7 +143,22 @@ mod tests {
             .append_header(("origin", "https://a.example"))
             .append_header(("origin", "https://b.example"))
             .to_http_request();
-        assert_eq!(cors_request(req.head()).origin, HeaderField::Repeated);
+        // Two lines of a single-valued field: read as lines, judged repeated.
+        assert!(matches!(
+            cors_request(req.head()).origin,
+            HeaderField::Lines(_) | HeaderField::Repeated
+        ));
+        let policy = Policy::builder()
+            .allowed_origins(["https://a.example", "https://b.example"])
+            .build()
+            .unwrap();
+        assert_eq!(
+            policy
+                .decide(&cors_request(req.head()))
+                .rejection()
+                .map(|r| r.code()),
+            Some("repeated-header")
+        );
     }
 
     #[test]

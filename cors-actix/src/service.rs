@@ -375,6 +375,7 @@ fn respond_error(mut err: Error, after: After) -> Error {
             let decision = owner.policy.decide(&snapshot.cors_request());
             if decision.kind() != RequestKind::NotCors && !decision.is_allowed() {
                 diagnostics::explain(
+                    &owner.diagnostics,
                     &snapshot.facts(),
                     Outcome::HandlerRan,
                     &decision,

@@ -67,6 +67,7 @@ mod decision;
 mod env;
 mod error;
 mod expose_headers;
+mod log_budget;
 mod merge;
 mod origin;
 mod origin_set;
@@ -83,6 +84,7 @@ pub use decision::{
 };
 pub use env::{builder_from_lookup, builder_from_variables, unknown_variables, UnknownVariable};
 pub use error::{ConfigError, ConfigProblem, ConfigWarning, OriginError};
+pub use log_budget::{Admission, DistinctKeys, LogBudget, LogBudgetConfig, Summary};
 pub use merge::PolicyOverride;
 pub use origin_set::OriginPredicate;
 pub use policy::{
