@@ -616,3 +616,144 @@ async fn blocking_is_decided_by_each_layer_before_routing() {
     let res = test::call_service(&app, post("/z", ADMIN)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+/// Everything `tracing` writes on this thread, as text.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// A refusal explained for a `#[cors]` handler inside a scope names the
+/// handler's full route pattern, scope prefix included.
+#[actix_web::test]
+async fn log_lines_name_the_full_route_pattern() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let cors = app_cors();
+    let calls = Calls::default();
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(calls.clone()))
+            .wrap(cors.clone())
+            .service(web::scope("/api").service(cors.handlers(delete_admin))),
+    )
+    .await;
+    let res = test::call_service(&app, preflight("/api/admin/7", APP, "DELETE").to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let text = captured.text();
+    assert!(
+        text.contains("on handler `delete_admin` at `/api/admin/{id:\\d+}`"),
+        "{text}"
+    );
+}
+
+/// Sends one HTTP/1.1 request to `addr` and returns the status and the
+/// lower-cased response head.
+fn raw_request(addr: std::net::SocketAddr, head: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the test server");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(format!("{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let head = response
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head)
+}
+
+/// The nested composition on a real `HttpServer` with two workers, on
+/// 127.0.0.1: every worker builds the app, and each answers alike.
+#[test]
+fn nested_layers_and_handlers_on_a_real_server() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_rt::System::new().block_on(async move {
+            let cors = app_cors();
+            let server = actix_web::HttpServer::new(move || {
+                App::new()
+                    .app_data(web::Data::new(Calls::default()))
+                    .wrap(cors.clone())
+                    .service(
+                        web::scope("/pub")
+                            .wrap(Cors::permissive())
+                            .route("/z", web::get().to(|| async { "z" })),
+                    )
+                    .service(web::scope("/api").service(cors.handlers(delete_admin)))
+            })
+            .workers(2)
+            .disable_signals()
+            .bind(("127.0.0.1", 0))
+            .expect("bind 127.0.0.1");
+            let addr = server.addrs()[0];
+            let server = server.run();
+            tx.send((addr, server.handle())).unwrap();
+            server.await
+        })
+    });
+    let (addr, handle) = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the server starts");
+    // Several rounds, so both workers answer.
+    for _ in 0..6 {
+        let (status, head) = raw_request(
+            addr,
+            &format!(
+                "OPTIONS /pub/z HTTP/1.1\r\nOrigin: {OTHER}\r\nAccess-Control-Request-Method: GET"
+            ),
+        );
+        assert_eq!(status, 204, "{head}");
+        assert!(head.contains("access-control-allow-origin: *"), "{head}");
+        let (status, head) = raw_request(
+            addr,
+            &format!(
+                "OPTIONS /api/%61dmin/1 HTTP/1.1\r\nOrigin: {APP}\r\nAccess-Control-Request-Method: DELETE"
+            ),
+        );
+        assert_eq!(status, 403, "{head}");
+        let (status, head) = raw_request(addr, &format!("GET /pub/z HTTP/1.1\r\nOrigin: {APP}"));
+        assert_eq!(status, 200, "{head}");
+        assert_eq!(
+            head.matches("access-control-allow-origin").count(),
+            1,
+            "{head}"
+        );
+        assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    }
+    actix_rt::System::new().block_on(handle.stop(false));
+    thread
+        .join()
+        .expect("the server thread")
+        .expect("the server ran");
+}

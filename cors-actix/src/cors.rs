@@ -193,9 +193,12 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         self.log_summary();
         let nesting = Nesting::take::<S>(&self.inner);
-        if self.inner.block_disallowed_origins && nesting.is_nested() {
-            diagnostics::warn_outer_blocking(&self.inner.diagnostics);
-        }
+        let inner = &self.inner;
+        diagnostics::log_nesting(
+            &inner.diagnostics,
+            inner.block_disallowed_origins,
+            nesting.len(),
+        );
         ready(Ok(CorsMiddleware::new(
             service,
             Arc::clone(&self.inner),

@@ -39,8 +39,8 @@ use std::time::Instant;
 use actix_web::http::header::{self, HeaderMap, HeaderName};
 use actix_web::HttpRequest;
 use cors_core::{
-    ConfigWarning, Decision, Escaped, LogBudget, LogBudgetConfig, Policy, Rejection, RequestKind,
-    Setting,
+    ConfigWarning, Decision, Escaped, Location, LogBudget, LogBudgetConfig, Policy, Provenance,
+    Rejection, RequestKind, Setting,
 };
 
 /// What a log line says about a request, borrowed from it as sent.
@@ -56,6 +56,10 @@ pub(crate) struct Facts<'a> {
     pub(crate) requested_method: Option<&'a [u8]>,
     /// `Access-Control-Request-Headers`.
     pub(crate) requested_headers: Option<&'a [u8]>,
+    /// The full pattern of the route that owns the request, scope prefixes
+    /// included (`/api/items/{id}`), when it is a `#[cors]` handler's: log
+    /// lines name it instead of the path written in the handler's attribute.
+    pub(crate) route: Option<&'a str>,
 }
 
 impl<'a> Facts<'a> {
@@ -73,8 +77,25 @@ impl<'a> Facts<'a> {
             origin: get(header::ORIGIN),
             requested_method: get(header::ACCESS_CONTROL_REQUEST_METHOD),
             requested_headers: get(header::ACCESS_CONTROL_REQUEST_HEADERS),
+            route: None,
         }
     }
+
+    /// These facts, naming `route` as the owner's full route pattern.
+    pub(crate) fn at_route(self, route: Option<&'a str>) -> Self {
+        Facts { route, ..self }
+    }
+}
+
+/// Where `setting` of `policy` is written, naming a `#[cors]` handler's
+/// full route pattern (scope prefixes included) when the request has one.
+fn located(policy: &Policy, setting: Setting, facts: &Facts<'_>) -> Location {
+    let mut location = policy.setting_location(setting);
+    if let (Provenance::Handler { path, .. }, Some(route)) = (&mut location.provenance, facts.route)
+    {
+        route.clone_into(path);
+    }
+    location
 }
 
 /// What became of the request, for the last clause of a refusal's message.
@@ -224,8 +245,8 @@ fn credentials_refused(
     let origin = EscapedBytes(facts.origin.unwrap_or_default());
     let path = Escaped(facts.path);
     let method = Escaped(facts.method);
-    let origins = policy.setting_location(Setting::AllowedOrigins);
-    let credentials = policy.setting_location(Setting::AllowCredentials);
+    let origins = located(policy, Setting::AllowedOrigins, facts);
+    let credentials = located(policy, Setting::AllowCredentials, facts);
     if wildcard {
         tracing::warn!(
             origin = %origin,
@@ -320,7 +341,7 @@ pub(crate) fn explain(
     let advice = advice(rejection, policy, facts);
     let setting = advice
         .setting
-        .map(|s| policy.setting_location(s).to_string());
+        .map(|s| located(policy, s, facts).to_string());
     let consequence = match (decision.kind(), outcome) {
         (RequestKind::Preflight, _) => match requested_method {
             Some(method) => {
@@ -394,7 +415,7 @@ fn advice(rejection: &Rejection<'_>, policy: &Policy, facts: &Facts<'_>) -> Advi
     match rejection {
         Rejection::OriginNotAllowed { origin } => {
             let allowed = allowed_origins(policy);
-            let location = policy.setting_location(Setting::AllowedOrigins);
+            let location = located(policy, Setting::AllowedOrigins, facts);
             let mut text = format!(
                 " (allowed: {allowed}); if this front end is trusted, add it to {location}"
             );
@@ -432,7 +453,7 @@ fn advice(rejection: &Rejection<'_>, policy: &Policy, facts: &Facts<'_>) -> Advi
         }
         Rejection::MethodNotAllowed { method } => {
             let allowed = policy.describe(Setting::AllowedMethods);
-            let location = policy.setting_location(Setting::AllowedMethods);
+            let location = located(policy, Setting::AllowedMethods, facts);
             let mut text = format!(" (allowed: {allowed}); add it to {location}");
             if let Some(same) = allowed
                 .split(", ")
@@ -450,7 +471,7 @@ fn advice(rejection: &Rejection<'_>, policy: &Policy, facts: &Facts<'_>) -> Advi
         }
         Rejection::HeaderNotAllowed { header } => {
             let allowed = policy.describe(Setting::AllowedHeaders);
-            let location = policy.setting_location(Setting::AllowedHeaders);
+            let location = located(policy, Setting::AllowedHeaders, facts);
             let missing = missing_headers(facts.requested_headers, policy);
             let mut text = if missing.len() > 1 {
                 format!(
@@ -471,7 +492,7 @@ fn advice(rejection: &Rejection<'_>, policy: &Policy, facts: &Facts<'_>) -> Advi
         }
         Rejection::PrivateNetworkNotAllowed => {
             let allowed = policy.describe(Setting::AllowPrivateNetwork);
-            let location = policy.setting_location(Setting::AllowPrivateNetwork);
+            let location = located(policy, Setting::AllowPrivateNetwork, facts);
             let text = format!(
                 " (allowed: {allowed}); the page is on a more public network than this server; \
                  if that is expected, enable it with {location}"
@@ -804,20 +825,29 @@ impl fmt::Display for EscapedBytes<'_> {
     }
 }
 
-/// Warns, once per `Cors`, that its `block_disallowed_origins` also covers
-/// the scopes and resources wrapped in a `Cors` of their own inside it.
-pub(crate) fn warn_outer_blocking(diagnostics: &Diagnostics) {
-    if !diagnostics.first_handler_log("outer-blocking".to_owned()) {
+/// Says, once per `Cors` and only when other `Cors` layers were built
+/// inside it, which policy governs where; warns that its blocking, decided
+/// before routing, also covers their scopes.
+pub(crate) fn log_nesting(diagnostics: &Diagnostics, blocking: bool, inner_layers: usize) {
+    if inner_layers == 0 || !diagnostics.first_handler_log("nesting".to_owned()) {
         return;
     }
-    tracing::warn!(
-        warning = "outer-blocking",
-        "CORS: this `Cors` has `block_disallowed_origins` on and other `Cors` layers are \
-         wrapped inside it; blocking happens before routing, so it answers 403 to every origin \
-         its own policy refuses, on their scopes and resources too, even where their policy \
-         allows that origin; turn blocking on in the inner `Cors` layers instead to let each \
-         scope decide"
+    tracing::info!(
+        inner_layers,
+        "CORS: {inner_layers} other `Cors` layer(s) are wrapped inside this one; each governs the \
+         requests routed to its scope or resource, preflights included, `#[cors]` handlers \
+         govern their own routes and methods, and this one governs the rest"
     );
+    if blocking {
+        tracing::warn!(
+            warning = "outer-blocking",
+            "CORS: this `Cors` has `block_disallowed_origins` on and other `Cors` layers are \
+             wrapped inside it; blocking happens before routing, so it answers 403 to every \
+             origin its own policy refuses, on their scopes and resources too, even where their \
+             policy allows that origin; turn blocking on in the inner `Cors` layers instead to let \
+             each scope decide"
+        );
+    }
 }
 
 /// The most header names reported as not exposed, per `Cors`: a handler
@@ -921,7 +951,7 @@ impl Diagnostics {
             return;
         }
         let exposed = policy.describe(Setting::ExposeHeaders);
-        let location = policy.setting_location(Setting::ExposeHeaders).to_string();
+        let location = located(policy, Setting::ExposeHeaders, facts).to_string();
         let origin = EscapedBytes(facts.origin.unwrap_or_default());
         let path = Escaped(facts.path);
         for name in new_names {

@@ -25,6 +25,9 @@ pub(crate) struct Owner {
     /// What the log has already said: shared by every worker, and by the
     /// `#[cors]` handlers merged from one `Cors`.
     pub(crate) diagnostics: Arc<Diagnostics>,
+    /// A `#[cors]` handler's merged policy: its log lines name the route's
+    /// full pattern.
+    pub(crate) handler: bool,
 }
 
 impl Owner {
@@ -41,6 +44,22 @@ impl Owner {
             rejection_header,
             summary_logged: AtomicBool::new(false),
             diagnostics,
+            handler: false,
+        }
+    }
+
+    /// A `#[cors]` handler's merged policy, sharing the diagnostics of the
+    /// `Cors` it was merged from.
+    pub(crate) fn for_handler(policy: Policy, base: &Owner) -> Self {
+        Owner {
+            summary_logged: AtomicBool::new(true),
+            handler: true,
+            ..Owner::new(
+                policy,
+                base.block_disallowed_origins,
+                base.rejection_header,
+                Arc::clone(&base.diagnostics),
+            )
         }
     }
 
@@ -71,7 +90,9 @@ impl Owner {
         if decision.is_allowed() {
             diagnostics::allowed(&self.diagnostics, req, decision, &self.policy);
         } else {
-            let facts = Facts::of(req);
+            // Only a handler's provenance names a path; routing knows it whole.
+            let route = self.handler.then(|| req.match_pattern()).flatten();
+            let facts = Facts::of(req).at_route(route.as_deref());
             diagnostics::explain(&self.diagnostics, &facts, outcome, decision, &self.policy);
         }
     }

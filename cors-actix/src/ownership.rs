@@ -87,6 +87,11 @@ impl Nesting {
         !self.inner.is_empty()
     }
 
+    /// How many `Cors` layers were built inside this one.
+    pub(crate) fn len(&self) -> usize {
+        self.inner.len()
+    }
+
     /// Whether a preflight must go through routing to the layers inside:
     /// `own` (this layer's policy) or one of theirs allows it.
     pub(crate) fn may_own_preflight(&self, request: &CorsRequest<'_>, own: &Policy) -> bool {

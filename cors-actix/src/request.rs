@@ -75,6 +75,7 @@ impl RequestSnapshot {
             origin: self.origin.as_ref().map(HeaderValue::as_bytes),
             requested_method: None,
             requested_headers: None,
+            route: None,
         }
     }
 }

@@ -283,12 +283,7 @@ impl Cors {
                 match builder.build() {
                     Ok(policy) => {
                         self.log_handler_policy(info, &path, &policy);
-                        Some(Arc::new(Owner::new(
-                            policy,
-                            self.inner.block_disallowed_origins,
-                            self.inner.rejection_header,
-                            Arc::clone(&self.inner.diagnostics),
-                        )))
+                        Some(Arc::new(Owner::for_handler(policy, &self.inner)))
                     }
                     Err(e) => {
                         match &mut error {
