@@ -17,6 +17,17 @@
 //!         .await
 //! }
 //! ```
+//!
+//! # Who answers a request
+//!
+//! Every request is answered by exactly one policy, the most specific that
+//! owns it: a `#[cors]` handler's merged policy for its route and method
+//! (see [`Cors::handlers`]); else the innermost [`Cors`] wrapped on a scope
+//! or resource that routing enters; else the app-wide `Cors`. A preflight is
+//! owned by whoever owns the request it announces. Ownership follows
+//! routing (the percent-decoded path and the method), and no response
+//! carries two policies' headers. The README's "Who answers a request"
+//! shows each composition.
 
 #![forbid(unsafe_code)]
 
