@@ -438,10 +438,16 @@ fn enforces_the_cors_answers_of_the_example_server(engine: Engine) {
             ]),
             false,
         ),
-        other: LiveServer::start(
+        // The app-wide policy refuses the page; a scope inside it, wrapped
+        // in a `Cors` of its own, allows it.
+        other: LiveServer::start_nesting(
             "other",
             policy(&[("CORS_ALLOWED_ORIGINS", &near_miss)]),
             false,
+            Some(policy(&[
+                ("CORS_ALLOWED_ORIGINS", &page_origin),
+                ("CORS_ALLOWED_METHODS", "GET, PUT"),
+            ])),
         ),
         broken: LiveServer::start(
             "broken",
@@ -682,6 +688,24 @@ fn enforces_the_cors_answers_of_the_example_server(engine: Engine) {
         Expect::refused_after_handler(),
         "CORS check: no Access-Control-Allow-Origin for this origin, network \
          error (the handler ran; only the read is refused)",
+    );
+    rows.add(
+        Other,
+        "nested-scope-put",
+        "/nested/items/1",
+        Expect::read(204).preflighted(1),
+        "a scope wrapped in its own Cors inside the app-wide one: its policy \
+         (the page's origin, PUT) answers the CORS-preflight fetch and the \
+         actual request, though the app-wide policy refuses this origin",
+    )
+    .init("{method: 'PUT'}");
+    rows.add(
+        Other,
+        "nested-scope-get",
+        "/nested/items/2",
+        Expect::read(200),
+        "the scope's Cors alone decorates the actual response: one \
+         Access-Control-Allow-Origin, the page's origin",
     );
 
     // --- deliberately broken server --------------------------------------

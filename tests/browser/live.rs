@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use actix_web::dev::{ServerHandle, Service};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
-use actix_web::{App, HttpServer};
+use actix_web::{web, App, HttpResponse, HttpServer};
 use cors_actix::Cors;
 
 use crate::server;
@@ -123,6 +123,18 @@ impl LiveServer {
     /// Serves `examples/server.rs`'s routes wrapped in `cors`. With `broken`,
     /// requests carrying `break=dup` or `break=star` get a damaged answer.
     pub(crate) fn start(name: &str, cors: Cors, broken: bool) -> LiveServer {
+        LiveServer::start_nesting(name, cors, broken, None)
+    }
+
+    /// Like [`start`](LiveServer::start), with a scope `/nested` wrapped in
+    /// a `Cors` of its own (`nested`) inside `cors`: `GET` and `PUT`
+    /// `/nested/items/{id}`.
+    pub(crate) fn start_nesting(
+        name: &str,
+        cors: Cors,
+        broken: bool,
+        nested: Option<Cors>,
+    ) -> LiveServer {
         let log: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let server_log = Arc::clone(&log);
         let (tx, rx) = mpsc::channel();
@@ -172,6 +184,24 @@ impl LiveServer {
                                     // so before the browser can report on it.
                                     log.lock().expect("request log").push(seen);
                                     res
+                                }
+                            })
+                            .configure(|cfg| {
+                                if let Some(nested) = &nested {
+                                    cfg.service(
+                                        web::scope("/nested")
+                                            .wrap(nested.clone())
+                                            .route(
+                                                "/items/{id}",
+                                                web::get().to(|| async { "nested" }),
+                                            )
+                                            .route(
+                                                "/items/{id}",
+                                                web::put().to(|| async {
+                                                    HttpResponse::NoContent().finish()
+                                                }),
+                                            ),
+                                    );
                                 }
                             })
                             .configure(move |cfg| server::routes(cfg, &routes_cors))
