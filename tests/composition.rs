@@ -649,6 +649,9 @@ async fn log_lines_name_the_full_route_pattern() {
         .with_max_level(tracing::Level::WARN)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary hit the same call sites on threads without
+    // a subscriber; make them ask again now that this thread has one.
+    tracing::callsite::rebuild_interest_cache();
     let cors = app_cors();
     let calls = Calls::default();
     let app = test::init_service(

@@ -15,7 +15,7 @@ use cors_core::{
 use futures_util::future::{ready, Ready};
 
 use crate::diagnostics::{self, Diagnostics};
-use crate::owner::Owner;
+use crate::owner::{Owner, Switches};
 use crate::ownership::Nesting;
 use crate::service::{CorsMiddleware, Role};
 
@@ -215,6 +215,7 @@ pub struct CorsBuilder {
     policy: PolicyBuilder,
     block_disallowed_origins: bool,
     rejection_header: bool,
+    trust_forwarded_headers: bool,
     log_budget: LogBudgetConfig,
 }
 
@@ -270,6 +271,17 @@ impl CorsBuilder {
         /// then matches only `fetch(…, { method: "patch" })`); without it a
         /// lower-case spelling of a well-known method is a build error.
         case_sensitive_methods(on: bool);
+        /// Refuses state-changing cross-origin requests (any method but
+        /// `GET`, `HEAD`, `OPTIONS`) from origins the policy does not
+        /// allow, with `403`, before the handler runs: protection against
+        /// cross-site request forgery, which CORS alone is not. Uses
+        /// `Sec-Fetch-Site`, else compares `Origin` with `Host`. Off by
+        /// default; recommended for cookie-authenticated apps. See
+        /// `docs/cross-origin-protection.md`.
+        cross_origin_protection(on: bool);
+        /// With cross-origin protection and `*`, trusts every origin for
+        /// state-changing requests too (by default `*` trusts none).
+        cross_origin_writes_from_any_origin(trust: bool);
     }
 
     /// Allows each of these origins or patterns.
@@ -339,6 +351,17 @@ impl CorsBuilder {
         self
     }
 
+    /// Reads the host a proxy forwarded (`Forwarded`, `X-Forwarded-Host`)
+    /// when deciding whether a request is same-origin (blocking and
+    /// cross-origin protection). Off by default: any client can send those
+    /// headers, so turn it on only behind a proxy that sets them and drops
+    /// the client's. Without it the `Host` header is compared, which
+    /// proxies that keep `Host` need nothing more for.
+    pub fn trust_forwarded_headers(mut self, trust: bool) -> Self {
+        self.trust_forwarded_headers = trust;
+        self
+    }
+
     /// Adds `X-Cors-Rejected: <reason>` to refused requests so the reason
     /// shows in the browser's network tab. **Development only**: it tells
     /// any client how the policy is set.
@@ -385,8 +408,11 @@ impl CorsBuilder {
         Cors {
             inner: Arc::new(Owner::new(
                 policy,
-                self.block_disallowed_origins,
-                self.rejection_header,
+                Switches {
+                    block_disallowed_origins: self.block_disallowed_origins,
+                    rejection_header: self.rejection_header,
+                    trust_forwarded_headers: self.trust_forwarded_headers,
+                },
                 Arc::new(Diagnostics::new(self.log_budget)),
             )),
         }

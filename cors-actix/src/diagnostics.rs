@@ -39,8 +39,8 @@ use std::time::Instant;
 use actix_web::http::header::{self, HeaderMap, HeaderName};
 use actix_web::HttpRequest;
 use cors_core::{
-    ConfigWarning, Decision, Escaped, Location, LogBudget, LogBudgetConfig, Policy, Provenance,
-    Rejection, RequestKind, Setting,
+    ConfigWarning, CrossOriginRefusal, Decision, Escaped, Location, LogBudget, LogBudgetConfig,
+    Policy, Provenance, Rejection, RequestKind, Setting,
 };
 
 /// What a log line says about a request, borrowed from it as sent.
@@ -152,7 +152,8 @@ pub(crate) fn worth_logging(req: &HttpRequest, decision: &Decision<'_>) -> bool 
         RequestKind::NotCors => false,
         _ if decision.is_allowed() => debug_enabled(),
         kind => {
-            warn_enabled() && !(kind == RequestKind::Actual && crate::request::is_same_origin(req))
+            warn_enabled()
+                && !(kind == RequestKind::Actual && crate::request::is_same_origin(req, false))
         }
     }
 }
@@ -230,7 +231,10 @@ fn credentials_refused(
         headers.get("sec-fetch-mode"),
         Some(mode) if mode.as_bytes() != b"cors"
     );
-    if !cors_mode || !headers.contains_key(header::COOKIE) || crate::request::is_same_origin(req) {
+    if !cors_mode
+        || !headers.contains_key(header::COOKIE)
+        || crate::request::is_same_origin(req, false)
+    {
         return;
     }
     let wildcard = decision.headers().allow_origin() == Some("*");
@@ -823,6 +827,40 @@ impl fmt::Display for EscapedBytes<'_> {
         }
         Ok(())
     }
+}
+
+/// Explains a state-changing request cross-origin protection refused, in
+/// one `warn` line under the log budget.
+pub(crate) fn explain_cross_origin(
+    diagnostics: &Diagnostics,
+    req: &HttpRequest,
+    refusal: &CrossOriginRefusal<'_>,
+    policy: &Policy,
+) {
+    if !warn_enabled() {
+        return;
+    }
+    let origin_bytes = refusal.origin().unwrap_or_default();
+    if !diagnostics.admit(refusal.code(), origin_bytes, req.method().as_str()) {
+        return;
+    }
+    let origin = EscapedBytes(origin_bytes);
+    let path = Escaped(req.path());
+    let method = Escaped(req.method().as_str());
+    let route = req.match_pattern();
+    let facts = Facts::of(req).at_route(route.as_deref());
+    let location = located(policy, Setting::AllowedOrigins, &facts);
+    tracing::warn!(
+        origin = %origin,
+        method = req.method().as_str(),
+        path = %path,
+        kind = "cross-origin-write",
+        reason = refusal.code(),
+        setting = %location,
+        "cross-origin `{method} {path}` from `{origin}` refused: {refusal}; answered 403 without \
+         running the handler (cross-origin protection); if this page should be able to send it, \
+         add its origin to {location}"
+    );
 }
 
 /// Says, once per `Cors` and only when other `Cors` layers were built

@@ -4,12 +4,26 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use actix_web::http::header::{HeaderMap, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
-use cors_core::{CorsRequest, Decision, Policy};
+use cors_core::{CorsRequest, Decision, Policy, WriteRequest};
 
 use crate::diagnostics::{self, Diagnostics, Facts, Outcome};
-use crate::response::{add_rejection_header, apply_with_origin, preflight_response, FixedValues};
+use crate::request::{cors_request, is_same_origin, request_host};
+use crate::response::{
+    add_rejection_header, apply_with_origin, preflight_response, FixedValues, REJECTED_HEADER,
+};
+
+/// Fetch metadata: where the request comes from, relative to its target.
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// The middleware's own switches (beside the policy).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Switches {
+    pub(crate) block_disallowed_origins: bool,
+    pub(crate) rejection_header: bool,
+    pub(crate) trust_forwarded_headers: bool,
+}
 
 /// A policy and how to answer for it.
 #[derive(Debug)]
@@ -19,6 +33,9 @@ pub(crate) struct Owner {
     pub(crate) fixed: FixedValues,
     pub(crate) block_disallowed_origins: bool,
     pub(crate) rejection_header: bool,
+    /// Read the host a proxy forwarded (`Forwarded`, `X-Forwarded-Host`)
+    /// for same-origin checks: only behind a proxy the app declared.
+    pub(crate) trust_forwarded_headers: bool,
     /// Set once the startup summary has been logged (once per `Cors`, not
     /// per worker; always set for a handler's merged policy).
     pub(crate) summary_logged: AtomicBool,
@@ -31,17 +48,13 @@ pub(crate) struct Owner {
 }
 
 impl Owner {
-    pub(crate) fn new(
-        policy: Policy,
-        block_disallowed_origins: bool,
-        rejection_header: bool,
-        diagnostics: Arc<Diagnostics>,
-    ) -> Self {
+    pub(crate) fn new(policy: Policy, switches: Switches, diagnostics: Arc<Diagnostics>) -> Self {
         Owner {
             fixed: FixedValues::new(&policy),
             policy,
-            block_disallowed_origins,
-            rejection_header,
+            block_disallowed_origins: switches.block_disallowed_origins,
+            rejection_header: switches.rejection_header,
+            trust_forwarded_headers: switches.trust_forwarded_headers,
             summary_logged: AtomicBool::new(false),
             diagnostics,
             handler: false,
@@ -54,13 +67,49 @@ impl Owner {
         Owner {
             summary_logged: AtomicBool::new(true),
             handler: true,
-            ..Owner::new(
-                policy,
-                base.block_disallowed_origins,
-                base.rejection_header,
-                Arc::clone(&base.diagnostics),
-            )
+            ..Owner::new(policy, base.switches(), Arc::clone(&base.diagnostics))
         }
+    }
+
+    /// The middleware's own switches, as given to the builder.
+    pub(crate) fn switches(&self) -> Switches {
+        Switches {
+            block_disallowed_origins: self.block_disallowed_origins,
+            rejection_header: self.rejection_header,
+            trust_forwarded_headers: self.trust_forwarded_headers,
+        }
+    }
+
+    /// Whether the request's `Origin` names the host it was sent to.
+    pub(crate) fn is_same_origin(&self, req: &HttpRequest) -> bool {
+        is_same_origin(req, self.trust_forwarded_headers)
+    }
+
+    /// A `403` for a state-changing request cross-origin protection
+    /// refuses, with the CORS headers the policy gives (so a front end can
+    /// read why), explained in the log; `None` when it passes.
+    pub(crate) fn refuse_cross_origin(&self, req: &HttpRequest) -> Option<HttpResponse> {
+        let headers = req.headers();
+        let host = request_host(req, self.trust_forwarded_headers);
+        let write = WriteRequest {
+            method: req.method().as_str(),
+            origin: cors_request(req.head()).origin,
+            sec_fetch_site: headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes),
+            host: host.as_deref(),
+        };
+        let refusal = self.policy.check_cross_origin(&write).err()?;
+        diagnostics::explain_cross_origin(&self.diagnostics, req, &refusal, &self.policy);
+        let decision = self.policy.decide(&cors_request(req.head()));
+        let mut res = HttpResponse::Forbidden().finish();
+        self.decorate(&decision, headers.get(header::ORIGIN), res.headers_mut());
+        if self.rejection_header {
+            let text = format!("{}: {refusal}", refusal.code());
+            if let Ok(value) = HeaderValue::from_str(&text) {
+                res.headers_mut()
+                    .insert(HeaderName::from_static(REJECTED_HEADER), value);
+            }
+        }
+        Some(res)
     }
 
     /// Answers a preflight, explained in the log.

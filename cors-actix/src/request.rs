@@ -1,5 +1,7 @@
 //! Reading what the engine needs from an actix request, borrowed.
 
+use std::borrow::Cow;
+
 use actix_web::dev::{RequestHead, ServiceRequest};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
@@ -80,32 +82,35 @@ impl RequestSnapshot {
     }
 }
 
-/// Whether the request's `Origin` is the request's own scheme and host: a
+/// The host the browser addressed, with its port: the `Host` header (the
+/// URI's authority over HTTP/2). Behind a proxy the app declared
+/// (`trust_forwarded`), the host it forwarded (`Forwarded`,
+/// `X-Forwarded-Host`): any client can set those headers, so they are never
+/// read otherwise.
+pub(crate) fn request_host(req: &HttpRequest, trust_forwarded: bool) -> Option<Cow<'_, [u8]>> {
+    if trust_forwarded {
+        return Some(Cow::Owned(req.connection_info().host().as_bytes().to_vec()));
+    }
+    match req.headers().get(header::HOST) {
+        Some(host) => Some(Cow::Borrowed(host.as_bytes())),
+        None => req
+            .uri()
+            .authority()
+            .map(|authority| Cow::Borrowed(authority.as_str().as_bytes())),
+    }
+}
+
+/// Whether the request's `Origin` names the request's own host: a
 /// same-origin request (browsers send `Origin` on every same-origin `POST`),
-/// which no CORS mode may block.
-pub(crate) fn is_same_origin(req: &HttpRequest) -> bool {
-    let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-    else {
+/// which no CORS mode may block. Compared as Go's `CrossOriginProtection`
+/// does: host and port, whatever the scheme a TLS-terminating proxy hides.
+pub(crate) fn is_same_origin(req: &HttpRequest, trust_forwarded: bool) -> bool {
+    let mut origins = req.headers().get_all(header::ORIGIN);
+    let (Some(origin), None) = (origins.next(), origins.next()) else {
         return false;
     };
-    let info = req.connection_info();
-    let scheme = info.scheme();
-    let Some(rest) = origin
-        .strip_prefix(scheme)
-        .and_then(|rest| rest.strip_prefix("://"))
-    else {
-        return false;
-    };
-    let host = info.host();
-    let default_port = match scheme {
-        "https" => ":443",
-        _ => ":80",
-    };
-    let host = host.strip_suffix(default_port).unwrap_or(host);
-    rest.eq_ignore_ascii_case(host)
+    request_host(req, trust_forwarded)
+        .is_some_and(|host| cors_core::cross_origin::origin_is_host(origin.as_bytes(), &host))
 }
 
 #[cfg(test)]
@@ -120,22 +125,30 @@ mod tests {
             .insert_header(("host", "api.example.com"))
             .insert_header(("origin", "http://api.example.com"))
             .to_http_request();
-        assert!(is_same_origin(&same));
+        assert!(is_same_origin(&same, false));
         let default_port = TestRequest::post()
             .insert_header(("host", "api.example.com:80"))
             .insert_header(("origin", "http://api.example.com"))
             .to_http_request();
-        assert!(is_same_origin(&default_port));
+        assert!(is_same_origin(&default_port, false));
         let other = TestRequest::post()
             .insert_header(("host", "api.example.com"))
             .insert_header(("origin", "http://evil.example.com"))
             .to_http_request();
-        assert!(!is_same_origin(&other));
+        assert!(!is_same_origin(&other, false));
         let other_port = TestRequest::post()
             .insert_header(("host", "api.example.com:8080"))
             .insert_header(("origin", "http://api.example.com"))
             .to_http_request();
-        assert!(!is_same_origin(&other_port));
+        assert!(!is_same_origin(&other_port, false));
+        // A client-set `X-Forwarded-Host` is read only behind a declared proxy.
+        let spoofed = TestRequest::post()
+            .insert_header(("host", "api.example.com"))
+            .insert_header(("x-forwarded-host", "evil.example"))
+            .insert_header(("origin", "http://evil.example"))
+            .to_http_request();
+        assert!(!is_same_origin(&spoofed, false));
+        assert!(is_same_origin(&spoofed, true));
     }
 
     #[test]

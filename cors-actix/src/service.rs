@@ -26,13 +26,14 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
+use cors_core::cross_origin::is_unsafe_method;
 use cors_core::{CorsRequest, RequestKind};
 use pin_project_lite::pin_project;
 
 use crate::diagnostics::{self, Facts, Outcome};
 use crate::owner::Owner;
 use crate::ownership::{self, Nesting};
-use crate::request::{cors_request, is_same_origin, RequestSnapshot};
+use crate::request::{cors_request, RequestSnapshot};
 
 /// Marks a response (or, on the way in, a request) whose CORS answer an
 /// owner inside has given: layers outside leave it alone.
@@ -158,11 +159,25 @@ where
         // A layer outside will look for the mark only if it set `Enclosed`.
         let claim = nesting.is_none() || req.extensions().contains::<Enclosed>();
         let owner = &self.owner;
+        // A layer leaves a request its `#[cors]` handler owns to the
+        // handler's own policy (checked again in the handler's service).
+        let owned_by_handler = |req: &ServiceRequest| nesting.is_some() && annotated_owner_of(req);
+        if owner.policy.cross_origin_protection()
+            && is_unsafe_method(req.method().as_str())
+            && !owned_by_handler(&req)
+        {
+            if let Some(mut res) = owner.refuse_cross_origin(req.request()) {
+                if claim {
+                    res.extensions_mut().insert(Claimed);
+                }
+                return CorsFuture::done(req.into_response(res));
+            }
+        }
         if owner.block_disallowed_origins && snapshot.origin.is_some() {
             let decision = owner.policy.decide(&snapshot.cors_request());
             if !decision.is_allowed()
-                && !is_same_origin(req.request())
-                && (nesting.is_none() || !annotated_owner_of(&req))
+                && !owner.is_same_origin(req.request())
+                && !owned_by_handler(&req)
             {
                 owner.log(req.request(), &decision, Outcome::Blocked);
                 let mut res = HttpResponse::Forbidden().finish();

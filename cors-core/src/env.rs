@@ -161,6 +161,7 @@ fn apply(
                 .map_err(|_| "a whole number of seconds, such as `600`")?,
         ),
         Setting::AllowPrivateNetwork => builder.allow_private_network(boolean(value)?),
+        Setting::CrossOriginProtection => builder.cross_origin_protection(boolean(value)?),
     })
 }
 

@@ -63,6 +63,7 @@
 
 mod allow_headers;
 mod allow_methods;
+pub mod cross_origin;
 mod decision;
 mod env;
 mod error;
@@ -78,6 +79,7 @@ mod token;
 mod vary;
 
 pub use allow_methods::is_forbidden as is_forbidden_method;
+pub use cross_origin::{CrossOriginRefusal, WriteRequest};
 pub use decision::{
     header, CorsRequest, Decision, Escaped, FieldLines, HeaderField, Rejection, RequestKind,
     ResponseHeaders, MAX_FIELD_LINES,

@@ -29,6 +29,8 @@ pub struct PolicyOverride {
     pub max_age: Option<u64>,
     /// Replaces the Private Network Access setting.
     pub private_network: Option<bool>,
+    /// Requires (`true`) or exempts (`false`) cross-origin protection.
+    pub cross_origin_protection: Option<bool>,
 }
 
 impl PolicyOverride {
@@ -43,6 +45,7 @@ impl PolicyOverride {
             Setting::AllowCredentials => self.credentials.is_some(),
             Setting::MaxAge => self.max_age.is_some(),
             Setting::AllowPrivateNetwork => self.private_network.is_some(),
+            Setting::CrossOriginProtection => self.cross_origin_protection.is_some(),
         })
     }
 }
@@ -70,6 +73,9 @@ impl PolicyBuilder {
         }
         if let Some(max_age) = over.max_age {
             self.max_age = Some(max_age);
+        }
+        if let Some(on) = over.cross_origin_protection {
+            self.cross_origin_protection = on;
         }
         if let Some(private_network) = over.private_network {
             self.private_network = private_network;

@@ -79,6 +79,8 @@ pub struct PolicyBuilder {
     pub(crate) credentials: bool,
     pub(crate) max_age: Option<u64>,
     pub(crate) private_network: bool,
+    pub(crate) cross_origin_protection: bool,
+    writes_from_any_origin: bool,
     preflight_status: PreflightStatus,
     emit_vary: bool,
     provenance: [Provenance; Setting::ALL.len()],
@@ -98,6 +100,8 @@ impl Default for PolicyBuilder {
             credentials: false,
             max_age: None,
             private_network: false,
+            cross_origin_protection: false,
+            writes_from_any_origin: false,
             preflight_status: PreflightStatus::NoContent,
             emit_vary: true,
             provenance: Default::default(),
@@ -119,6 +123,8 @@ impl fmt::Debug for PolicyBuilder {
             .field("credentials", &self.credentials)
             .field("max_age", &self.max_age)
             .field("private_network", &self.private_network)
+            .field("cross_origin_protection", &self.cross_origin_protection)
+            .field("writes_from_any_origin", &self.writes_from_any_origin)
             .field("preflight_status", &self.preflight_status)
             .field("emit_vary", &self.emit_vary)
             .finish()
@@ -319,6 +325,25 @@ impl PolicyBuilder {
         self
     }
 
+    /// Refuses state-changing cross-origin requests (any method but `GET`,
+    /// `HEAD` and `OPTIONS`) whose origin this policy does not allow: the
+    /// defence against cross-site request forgery that CORS alone is not
+    /// (see [`Policy::check_cross_origin`]). Off by default.
+    pub fn cross_origin_protection(mut self, on: bool) -> Self {
+        self.cross_origin_protection = on;
+        self
+    }
+
+    /// With [`cross_origin_protection`](Self::cross_origin_protection) and
+    /// any origin allowed (`*`), trusts every origin for state-changing
+    /// requests too. Without it, `*` lets every page *read* but trusts none
+    /// for *writes*: a public API rarely means "any site may act for a
+    /// logged-in user".
+    pub fn cross_origin_writes_from_any_origin(mut self, trust: bool) -> Self {
+        self.writes_from_any_origin = trust;
+        self
+    }
+
     /// The status of allowed preflights (204 by default).
     pub fn preflight_status(mut self, status: PreflightStatus) -> Self {
         self.preflight_status = status;
@@ -467,6 +492,8 @@ impl PolicyBuilder {
                 credentials: self.credentials,
                 max_age,
                 private_network: self.private_network,
+                cross_origin_protection: self.cross_origin_protection,
+                writes_from_any_origin: self.writes_from_any_origin,
                 preflight_status: self.preflight_status,
                 emit_vary: self.emit_vary,
                 warnings,
@@ -628,6 +655,8 @@ pub(crate) struct PolicyInner {
     pub(crate) credentials: bool,
     pub(crate) max_age: Option<(u32, String)>,
     pub(crate) private_network: bool,
+    pub(crate) cross_origin_protection: bool,
+    pub(crate) writes_from_any_origin: bool,
     pub(crate) preflight_status: PreflightStatus,
     pub(crate) emit_vary: bool,
     pub(crate) warnings: Vec<ConfigWarning>,
@@ -756,6 +785,7 @@ impl Policy {
                 .as_ref()
                 .map_or_else(|| "unset".to_owned(), |(s, _)| s.to_string()),
             Setting::AllowPrivateNetwork => p.private_network.to_string(),
+            Setting::CrossOriginProtection => p.cross_origin_protection.to_string(),
         }
     }
 
@@ -846,6 +876,10 @@ impl fmt::Display for Policy {
             "origins: {origins}; methods: {methods}; headers: {headers}; exposed: {expose}; \
              credentials: {}; max-age: {max_age}; private network: {}",
             p.credentials, p.private_network
-        )
+        )?;
+        if p.cross_origin_protection {
+            f.write_str("; cross-origin protection: on")?;
+        }
+        Ok(())
     }
 }

@@ -27,11 +27,14 @@ pub enum Setting {
     MaxAge,
     /// Private Network Access.
     AllowPrivateNetwork,
+    /// Cross-origin request forgery protection: state-changing cross-origin
+    /// requests from origins the policy does not allow are refused.
+    CrossOriginProtection,
 }
 
 impl Setting {
     /// Every setting, in the order documentation lists them.
-    pub const ALL: [Setting; 8] = [
+    pub const ALL: [Setting; 9] = [
         Setting::AllowedOrigins,
         Setting::AllowedOriginRegexes,
         Setting::AllowedMethods,
@@ -40,6 +43,7 @@ impl Setting {
         Setting::AllowCredentials,
         Setting::MaxAge,
         Setting::AllowPrivateNetwork,
+        Setting::CrossOriginProtection,
     ];
 
     /// The builder method that sets it, e.g. `allowed_origin`.
@@ -53,6 +57,7 @@ impl Setting {
             Setting::AllowCredentials => "allow_credentials",
             Setting::MaxAge => "max_age",
             Setting::AllowPrivateNetwork => "allow_private_network",
+            Setting::CrossOriginProtection => "cross_origin_protection",
         }
     }
 
@@ -67,6 +72,7 @@ impl Setting {
             Setting::AllowCredentials => "CORS_ALLOW_CREDENTIALS",
             Setting::MaxAge => "CORS_MAX_AGE",
             Setting::AllowPrivateNetwork => "CORS_ALLOW_PRIVATE_NETWORK",
+            Setting::CrossOriginProtection => "CORS_CROSS_ORIGIN_PROTECTION",
         }
     }
 
@@ -81,6 +87,7 @@ impl Setting {
             Setting::AllowCredentials => "credentials",
             Setting::MaxAge => "max_age",
             Setting::AllowPrivateNetwork => "private_network",
+            Setting::CrossOriginProtection => "cross_origin_protection",
         }
     }
 

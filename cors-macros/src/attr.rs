@@ -72,7 +72,9 @@ enum Kind {
 
 fn kind(setting: Setting) -> Kind {
     match setting {
-        Setting::AllowCredentials | Setting::AllowPrivateNetwork => Kind::Bool,
+        Setting::AllowCredentials
+        | Setting::AllowPrivateNetwork
+        | Setting::CrossOriginProtection => Kind::Bool,
         Setting::MaxAge => Kind::Seconds,
         _ => Kind::List,
     }
@@ -347,6 +349,7 @@ mod tests {
             credentials = true,
             max_age = 600,
             private_network = false,
+            cross_origin_protection = true,
         });
         assert_eq!(args.given.len(), Setting::ALL.len());
         for (given, setting) in args.given.iter().zip(Setting::ALL) {
@@ -385,7 +388,8 @@ mod tests {
     #[test]
     fn unknown_keys_suggest_the_closest_key_and_list_all() {
         let all = "expected one of `origins`, `origin_regexes`, `methods`, `headers`, \
-                   `expose`, `credentials`, `max_age`, `private_network`, `disable`";
+                   `expose`, `credentials`, `max_age`, `private_network`, \
+                   `cross_origin_protection`, `disable`";
         assert_eq!(
             messages(quote!(origin = ["https://a.example"])),
             [format!(

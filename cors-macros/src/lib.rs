@@ -176,6 +176,7 @@ mod validate;
 /// | `credentials` | `true` / `false` | credentials |
 /// | `max_age` | `600` (seconds, at most 86400) | preflight cache lifetime |
 /// | `private_network` | `true` / `false` | Private Network Access |
+/// | `cross_origin_protection` | `true` / `false` | require or exempt cross-origin protection for this handler |
 /// | `disable` | (a bare flag) | turns CORS off: no CORS headers, preflights rejected |
 ///
 /// # Compile-time checks

@@ -31,6 +31,9 @@ pub(crate) fn policy_override(args: &CorsArgs) -> PolicyOverride {
             }
             (Value::Bool(b), Setting::AllowCredentials) => over.credentials = Some(b.value),
             (Value::Bool(b), Setting::AllowPrivateNetwork) => over.private_network = Some(b.value),
+            (Value::Bool(b), Setting::CrossOriginProtection) => {
+                over.cross_origin_protection = Some(b.value);
+            }
             (Value::Int(_, n), Setting::MaxAge) => over.max_age = Some(*n),
             _ => {}
         }
