@@ -23,6 +23,7 @@
 mod cors;
 mod diagnostics;
 mod middleware;
+mod migration;
 mod request;
 mod response;
 mod routes;
