@@ -24,7 +24,10 @@
 //!   stops `main` with every problem listed, before any socket is bound.
 //!
 //! Each case has a test in `tests/ui/` (`pass/` for the deprecated names,
-//! `fail/` with the exact message for the rest).
+//! `fail/` with the exact message for the rest), run by `cors-macros`'s
+//! trybuild runner (`cargo test -p cors-macros --test ui`) in the same
+//! throwaway crate as its own cases, so that actix-web is compiled for
+//! them once.
 //!
 //! The `where for<'a> &'a T: Trait<'a>` form is what makes rustc lead with
 //! the trait's own message: a bound without the higher-ranked lifetime is
@@ -261,7 +264,9 @@ impl CorsBuilder {
 
 /// `.wrap(builder)` with `.build()` forgotten. The bound on `&CorsBuilder`
 /// never holds, so this impl is never used; it exists so that the error
-/// is [`BuildCorsFirst`]'s message instead of a list of every `Transform`.
+/// is `BuildCorsFirst`'s message instead of a list of every `Transform`.
+/// Hidden from the docs: it is not something `CorsBuilder` can do.
+#[doc(hidden)]
 #[allow(private_bounds)]
 impl<S, B> Transform<S, ServiceRequest> for CorsBuilder
 where
@@ -282,6 +287,21 @@ where
 }
 
 /// The migration guide's code (before and after), compiled as doc tests.
+/// (`diagnostics.rs` includes it too; once that copy is gone, this is the
+/// one.)
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/migration-from-actix-cors.md")]
 struct MigrationGuideDoctests;
+/// The crates' own README files (their first page on crates.io), compiled
+/// as doc tests here, where all three crates are in scope.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CorsActixReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../cors-core/README.md")]
+struct CorsCoreReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../cors-macros/README.md")]
+struct CorsMacrosReadmeDoctests;
