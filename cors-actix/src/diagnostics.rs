@@ -1073,11 +1073,8 @@ fn warning_code(warning: &ConfigWarning) -> &'static str {
     }
 }
 
-/// The guides' code blocks, compiled and run as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/migration-from-actix-cors.md")]
-struct MigrationGuideDoctests;
-
+/// The troubleshooting guide's code blocks, compiled and run as doc tests
+/// (the migration guide's are in `migration.rs`).
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/troubleshooting.md")]
 struct TroubleshootingDoctests;

@@ -33,6 +33,7 @@
 
 mod cors;
 mod diagnostics;
+mod migration;
 mod owner;
 mod ownership;
 mod request;
