@@ -25,13 +25,18 @@ pub enum Setting {
     AllowCredentials,
     /// How long a browser may cache a preflight answer.
     MaxAge,
-    /// Private Network Access.
+    /// Private Network Access, for older browsers: current Chromium uses
+    /// Local Network Access (a permission prompt) instead and no longer
+    /// sends these preflights.
     AllowPrivateNetwork,
+    /// `Timing-Allow-Origin` on actual responses to allowed origins, so
+    /// their pages can read the detailed Resource Timing fields.
+    TimingAllowOrigin,
 }
 
 impl Setting {
     /// Every setting, in the order documentation lists them.
-    pub const ALL: [Setting; 8] = [
+    pub const ALL: [Setting; 9] = [
         Setting::AllowedOrigins,
         Setting::AllowedOriginRegexes,
         Setting::AllowedMethods,
@@ -40,6 +45,7 @@ impl Setting {
         Setting::AllowCredentials,
         Setting::MaxAge,
         Setting::AllowPrivateNetwork,
+        Setting::TimingAllowOrigin,
     ];
 
     /// The builder method that sets it, e.g. `allowed_origin`.
@@ -53,6 +59,7 @@ impl Setting {
             Setting::AllowCredentials => "allow_credentials",
             Setting::MaxAge => "max_age",
             Setting::AllowPrivateNetwork => "allow_private_network",
+            Setting::TimingAllowOrigin => "timing_allow_origin",
         }
     }
 
@@ -67,6 +74,7 @@ impl Setting {
             Setting::AllowCredentials => "CORS_ALLOW_CREDENTIALS",
             Setting::MaxAge => "CORS_MAX_AGE",
             Setting::AllowPrivateNetwork => "CORS_ALLOW_PRIVATE_NETWORK",
+            Setting::TimingAllowOrigin => "CORS_TIMING_ALLOW_ORIGIN",
         }
     }
 
@@ -81,6 +89,7 @@ impl Setting {
             Setting::AllowCredentials => "credentials",
             Setting::MaxAge => "max_age",
             Setting::AllowPrivateNetwork => "private_network",
+            Setting::TimingAllowOrigin => "timing_allow_origin",
         }
     }
 
@@ -196,6 +205,10 @@ mod tests {
         );
         assert_eq!(closest("CORS_MAXAGE", vars), Some("CORS_MAX_AGE"));
         assert_eq!(closest("CORS_SOMETHING_ELSE_ENTIRELY", vars), None);
+        assert_eq!(
+            closest("CORS_TIMING_ALLOW_ORIGINS", vars),
+            Some("CORS_TIMING_ALLOW_ORIGIN")
+        );
     }
 
     #[test]
