@@ -281,7 +281,8 @@ mod tests {
                     expose = [],
                     credentials = false,
                     max_age = 1,
-                    private_network = false
+                    private_network = false,
+                    timing_allow_origin = false
                 ),
                 &mut errors,
             )

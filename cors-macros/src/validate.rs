@@ -31,6 +31,9 @@ pub(crate) fn policy_override(args: &CorsArgs) -> PolicyOverride {
             }
             (Value::Bool(b), Setting::AllowCredentials) => over.credentials = Some(b.value),
             (Value::Bool(b), Setting::AllowPrivateNetwork) => over.private_network = Some(b.value),
+            (Value::Bool(b), Setting::TimingAllowOrigin) => {
+                over.timing_allow_origin = Some(b.value)
+            }
             (Value::Int(_, n), Setting::MaxAge) => over.max_age = Some(*n),
             _ => {}
         }
@@ -222,6 +225,7 @@ mod tests {
             credentials = true,
             max_age = 86400,
             private_network = true,
+            timing_allow_origin = true,
         ))
         .is_empty());
         // Valid alone; whether the app allows credentials is known at run time.
@@ -358,7 +362,12 @@ mod tests {
     fn the_override_holds_exactly_the_given_settings() {
         let mut errors = Errors::default();
         let args = attr::parse(
-            quote!(expose = ["X-Report-Id"], credentials = false, max_age = 60),
+            quote!(
+                expose = ["X-Report-Id"],
+                credentials = false,
+                max_age = 60,
+                timing_allow_origin = true
+            ),
             &mut errors,
         );
         assert_eq!(
@@ -367,6 +376,7 @@ mod tests {
                 expose: Some(vec!["X-Report-Id".to_owned()]),
                 credentials: Some(false),
                 max_age: Some(60),
+                timing_allow_origin: Some(true),
                 ..PolicyOverride::default()
             }
         );
