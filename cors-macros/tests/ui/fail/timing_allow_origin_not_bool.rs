@@ -7,10 +7,4 @@ async fn timed() -> impl Responder {
     "timed"
 }
 
-#[cors(timing_allow_origin = ["https://app.example.com"])]
-#[get("/api/listed")]
-async fn listed() -> impl Responder {
-    "listed"
-}
-
 fn main() {}
