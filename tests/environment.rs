@@ -732,8 +732,10 @@ async fn the_prefix_is_put_in_front_of_every_variable_name() {
             "MYAPP_CORS_ALLOWED_ORIGIN_REGEXES",
             "MYAPP_CORS_ALLOW_CREDENTIALS",
             "MYAPP_CORS_ALLOW_PRIVATE_NETWORK",
+            "MYAPP_CORS_CROSS_ORIGIN_PROTECTION",
             "MYAPP_CORS_EXPOSE_HEADERS",
             "MYAPP_CORS_MAX_AGE",
+            "MYAPP_CORS_TIMING_ALLOW_ORIGIN",
         ]
     );
     let res = call(cors.clone(), get(APP)).await;
@@ -911,4 +913,44 @@ fn a_lower_case_well_known_method_is_an_error_with_the_upper_case_suggestion() {
         ),
         "{err}"
     );
+}
+
+// --- CORS_TIMING_ALLOW_ORIGIN -------------------------------------------------------
+
+#[actix_web::test]
+async fn timing_allow_origin_sends_the_acao_value_on_actual_responses() {
+    // (CORS_ALLOWED_ORIGINS, CORS_TIMING_ALLOW_ORIGIN, expected TAO on an allowed GET)
+    for (origins, value, tao) in [
+        (APP, None, None),
+        (APP, Some("false"), None),
+        (APP, Some("true"), Some(APP)),
+        (APP, Some("  true\t"), Some(APP)),
+        ("*", Some("true"), Some("*")),
+    ] {
+        let mut vars = vec![("CORS_ALLOWED_ORIGINS", origins)];
+        vars.extend(value.map(|v| ("CORS_TIMING_ALLOW_ORIGIN", v)));
+        let actual = call(cors(&vars), get(APP)).await;
+        assert_eq!(actual.get("timing-allow-origin"), tao, "{vars:?}");
+        let pre = call(cors(&vars), preflight(APP, "GET")).await;
+        assert_eq!(pre.status, StatusCode::NO_CONTENT, "{vars:?}");
+        assert_eq!(pre.get("timing-allow-origin"), None, "{vars:?}: preflight");
+    }
+    let refused = call(
+        cors(&[
+            ("CORS_ALLOWED_ORIGINS", APP),
+            ("CORS_TIMING_ALLOW_ORIGIN", "true"),
+        ]),
+        get("https://evil.example"),
+    )
+    .await;
+    assert_eq!(refused.get("timing-allow-origin"), None);
+    for bad in ["yes", "1", "TRUE", "on"] {
+        let err = error(&[("CORS_TIMING_ALLOW_ORIGIN", bad)]).to_string();
+        assert_names(
+            &err,
+            "CORS_TIMING_ALLOW_ORIGIN",
+            bad,
+            "expected `true` or `false`",
+        );
+    }
 }

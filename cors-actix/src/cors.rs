@@ -261,8 +261,14 @@ impl CorsBuilder {
         allow_credentials(allow: bool);
         /// Preflight cache lifetime in seconds (at most 86400).
         max_age(seconds: u64);
-        /// Answers Private Network Access preflights.
+        /// Answers Private Network Access preflights: for older browsers
+        /// (current Chromium uses Local Network Access, a permission prompt,
+        /// and no longer sends them).
         allow_private_network(allow: bool);
+        /// Sends `Timing-Allow-Origin` (the `Access-Control-Allow-Origin`
+        /// value) on actual responses to allowed origins, so their pages can
+        /// read these responses' detailed Resource Timing fields.
+        timing_allow_origin(send: bool);
         /// The status of allowed preflights (`204` by default).
         preflight_status(status: PreflightStatus);
         /// Whether to emit `Vary` (on by default).

@@ -14,6 +14,8 @@ pub(crate) const REJECTED_HEADER: &str = "x-cors-rejected";
 // every byte of a value on each call.
 const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(cors_core::header::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK);
+const TIMING_ALLOW_ORIGIN: HeaderName =
+    HeaderName::from_static(cors_core::header::TIMING_ALLOW_ORIGIN);
 const ANY: HeaderValue = HeaderValue::from_static("*");
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 
@@ -178,12 +180,15 @@ pub(crate) fn apply_with_origin(
         response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
     }
 
-    let allow_origin = match allow_origin {
+    // `*`, or an echoed origin as the request's own bytes (a reference
+    // count, not a copy). `Timing-Allow-Origin` takes the same value.
+    let origin_value = |answer: Option<&str>| match answer {
         None => None,
         Some("*") => Some(ANY),
-        // An echoed origin: reuse the request's own bytes.
         Some(_) => request_origin.cloned(),
     };
+    let timing_allow_origin = origin_value(headers.timing_allow_origin());
+    let allow_origin = origin_value(allow_origin);
     let mut set = |name: HeaderName, value: Option<HeaderValue>| {
         if let Some(value) = value {
             response_headers.insert(name, value);
@@ -217,6 +222,9 @@ pub(crate) fn apply_with_origin(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         policy_value(&fixed.expose_headers, headers.expose_headers()),
     );
+    // Replaces a handler's own value when the policy sends one; otherwise
+    // the handler's `Timing-Allow-Origin` (which is not a CORS header) stays.
+    set(TIMING_ALLOW_ORIGIN, timing_allow_origin);
 
     merge_vary(response_headers, headers.vary());
 }

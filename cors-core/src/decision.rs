@@ -35,6 +35,8 @@ pub mod header {
     pub const ACCESS_CONTROL_MAX_AGE: &str = "access-control-max-age";
     /// `Access-Control-Expose-Headers`.
     pub const ACCESS_CONTROL_EXPOSE_HEADERS: &str = "access-control-expose-headers";
+    /// `Timing-Allow-Origin` (Resource Timing, not CORS).
+    pub const TIMING_ALLOW_ORIGIN: &str = "timing-allow-origin";
     /// `Vary`.
     pub const VARY: &str = "vary";
 }
@@ -349,6 +351,7 @@ pub struct ResponseHeaders<'a> {
     allow_private_network: bool,
     max_age: Option<&'a str>,
     expose_headers: Option<&'a str>,
+    timing_allow_origin: Option<&'a str>,
     vary: Vary,
 }
 
@@ -388,6 +391,14 @@ impl<'a> ResponseHeaders<'a> {
         self.expose_headers
     }
 
+    /// `Timing-Allow-Origin` (actual requests only, when the policy enables
+    /// it): the same value as [`allow_origin`](Self::allow_origin), so it
+    /// depends on `Origin` exactly when that does, and `Vary` already says
+    /// so. Never on preflights, which are not resources a page times.
+    pub fn timing_allow_origin(&self) -> Option<&'a str> {
+        self.timing_allow_origin
+    }
+
     /// The tokens `Vary` must carry (may be empty).
     pub fn vary(&self) -> Vary {
         self.vary
@@ -410,6 +421,7 @@ impl<'a> ResponseHeaders<'a> {
             ),
             (header::ACCESS_CONTROL_MAX_AGE, self.max_age),
             (header::ACCESS_CONTROL_EXPOSE_HEADERS, self.expose_headers),
+            (header::TIMING_ALLOW_ORIGIN, self.timing_allow_origin),
         ]
         .into_iter()
         .filter_map(|(name, value)| Some((name, value?)))
@@ -480,8 +492,15 @@ impl Policy {
                     ..ResponseHeaders::default()
                 };
                 if static_answer {
+                    // A static answer goes on every response, CORS or not
+                    // (Fetch, appendix "CORS protocol and HTTP caches"): it
+                    // has no `Vary: Origin`, so a cached copy of this
+                    // response may answer a CORS request later. The same
+                    // holds for `Timing-Allow-Origin: *`, which also serves
+                    // `no-cors` subresources (`<img>`), that send no `Origin`.
                     headers.allow_origin = Some("*");
                     headers.expose_headers = p.expose.header_value();
+                    headers.timing_allow_origin = p.timing_allow_origin.then_some("*");
                 }
                 return Decision {
                     kind: RequestKind::NotCors,
@@ -536,8 +555,9 @@ impl Policy {
             Ok(origin) => return refuse_origin(Rejection::OriginNotAllowed { origin }),
             Err(rejection) => return refuse_origin(rejection),
         };
+        let origin_answer = if static_answer { "*" } else { origin };
         let mut headers = ResponseHeaders {
-            allow_origin: Some(if static_answer { "*" } else { origin }),
+            allow_origin: Some(origin_answer),
             allow_credentials: credentials,
             vary,
             ..ResponseHeaders::default()
@@ -545,6 +565,11 @@ impl Policy {
 
         if kind == RequestKind::Actual {
             headers.expose_headers = p.expose.header_value();
+            // Resource Timing's TAO check passes when the value is `*` or
+            // the request's serialized origin, byte for byte: the value ACAO
+            // got. (Unlike ACAO, `*` also passes with credentials, but an
+            // echoed origin is as good and keeps one rule for both.)
+            headers.timing_allow_origin = p.timing_allow_origin.then_some(origin_answer);
             return Decision {
                 kind,
                 rejection: None,

@@ -161,6 +161,7 @@ fn apply(
                 .map_err(|_| "a whole number of seconds, such as `600`")?,
         ),
         Setting::AllowPrivateNetwork => builder.allow_private_network(boolean(value)?),
+        Setting::TimingAllowOrigin => builder.timing_allow_origin(boolean(value)?),
         Setting::CrossOriginProtection => builder.cross_origin_protection(boolean(value)?),
     })
 }
@@ -286,6 +287,7 @@ mod tests {
                 ("CORS_ALLOW_CREDENTIALS", "true"),
                 ("CORS_MAX_AGE", "600"),
                 ("CORS_ALLOW_PRIVATE_NETWORK", "true"),
+                ("CORS_TIMING_ALLOW_ORIGIN", " true "),
             ]),
         )
         .unwrap()
@@ -314,6 +316,12 @@ mod tests {
                 .get("access-control-allow-private-network"),
             Some("true")
         );
+        assert_eq!(decision.headers().timing_allow_origin(), None);
+        let actual = CorsRequest::new("GET").origin("http://localhost:5173");
+        assert_eq!(
+            policy.decide(&actual).headers().get("timing-allow-origin"),
+            Some("http://localhost:5173")
+        );
     }
 
     #[test]
@@ -336,11 +344,13 @@ mod tests {
                 ("MYAPP_CORS_ALLOWED_ORIGINS", "https://a.com,,https://b.com"),
                 ("MYAPP_CORS_ALLOW_CREDENTIALS", "yes"),
                 ("MYAPP_CORS_MAX_AGE", "ten"),
+                ("MYAPP_CORS_TIMING_ALLOW_ORIGIN", "on"),
             ]),
         )
         .unwrap_err();
         let text = err.to_string();
-        assert_eq!(err.problems().len(), 3, "{text}");
+        assert_eq!(err.problems().len(), 4, "{text}");
+        assert!(text.contains("invalid value `on` (environment variable `MYAPP_CORS_TIMING_ALLOW_ORIGIN`): expected `true` or `false`"), "{text}");
         assert!(
             text.contains(
                 "invalid value `https://a.com,,https://b.com` (environment variable \

@@ -27,8 +27,10 @@ pub struct PolicyOverride {
     pub credentials: Option<bool>,
     /// Replaces the max-age.
     pub max_age: Option<u64>,
-    /// Replaces the Private Network Access setting.
+    /// Replaces the Private Network Access setting (for older browsers).
     pub private_network: Option<bool>,
+    /// Replaces the `Timing-Allow-Origin` setting.
+    pub timing_allow_origin: Option<bool>,
     /// Requires (`true`) or exempts (`false`) cross-origin protection.
     pub cross_origin_protection: Option<bool>,
 }
@@ -45,6 +47,7 @@ impl PolicyOverride {
             Setting::AllowCredentials => self.credentials.is_some(),
             Setting::MaxAge => self.max_age.is_some(),
             Setting::AllowPrivateNetwork => self.private_network.is_some(),
+            Setting::TimingAllowOrigin => self.timing_allow_origin.is_some(),
             Setting::CrossOriginProtection => self.cross_origin_protection.is_some(),
         })
     }
@@ -79,6 +82,9 @@ impl PolicyBuilder {
         }
         if let Some(private_network) = over.private_network {
             self.private_network = private_network;
+        }
+        if let Some(timing_allow_origin) = over.timing_allow_origin {
+            self.timing_allow_origin = timing_allow_origin;
         }
         for setting in over.settings() {
             self = self.provenance(setting, provenance.clone());
@@ -134,6 +140,46 @@ mod tests {
         assert!(merged.allows_origin("https://admin.example.com"));
         assert!(!merged.allows_origin("https://app.example.com"));
         assert!(!merged.allows_origin("https://pr-7.example.dev"));
+    }
+
+    #[test]
+    fn timing_allow_origin_is_replaced_per_handler_and_otherwise_inherited() {
+        let get = CorsRequest::new("GET").origin("https://app.example.com");
+        let tao = |builder: PolicyBuilder| {
+            let policy = builder.build().unwrap();
+            policy
+                .decide(&get)
+                .headers()
+                .timing_allow_origin()
+                .map(str::to_owned)
+        };
+        let on = PolicyOverride {
+            timing_allow_origin: Some(true),
+            ..PolicyOverride::default()
+        };
+        let off = PolicyOverride {
+            timing_allow_origin: Some(false),
+            ..PolicyOverride::default()
+        };
+        let expose_only = PolicyOverride {
+            expose: Some(vec!["x-a".into()]),
+            ..PolicyOverride::default()
+        };
+        let app_with = app().timing_allow_origin(true);
+        let echoed = Some("https://app.example.com".to_owned());
+        assert_eq!(tao(app().merge(&on, &handler())), echoed);
+        assert_eq!(tao(app_with.clone().merge(&off, &handler())), None);
+        assert_eq!(tao(app_with.merge(&expose_only, &handler())), echoed);
+        assert_eq!(tao(app().merge(&expose_only, &handler())), None);
+        let settings: Vec<_> = on.settings().collect();
+        assert_eq!(settings, [Setting::TimingAllowOrigin]);
+        let merged = app().merge(&on, &handler()).build().unwrap();
+        assert_eq!(
+            merged
+                .setting_location(Setting::TimingAllowOrigin)
+                .to_string(),
+            "`#[cors(timing_allow_origin = …)]` on handler `public` at `/api/public`"
+        );
     }
 
     #[test]

@@ -64,7 +64,8 @@ enum HeadersSetting {
 ///
 /// Defaults are restrictive: no origin, the safelisted methods `GET`, `HEAD`
 /// and `POST`, no extra request header, nothing exposed, no credentials, no
-/// max-age, no Private Network Access, `204` preflights, `Vary` emitted.
+/// max-age, no Private Network Access, no `Timing-Allow-Origin`, `204`
+/// preflights, `Vary` emitted.
 #[derive(Clone)]
 #[must_use]
 pub struct PolicyBuilder {
@@ -79,6 +80,7 @@ pub struct PolicyBuilder {
     pub(crate) credentials: bool,
     pub(crate) max_age: Option<u64>,
     pub(crate) private_network: bool,
+    pub(crate) timing_allow_origin: bool,
     pub(crate) cross_origin_protection: bool,
     writes_from_any_origin: bool,
     preflight_status: PreflightStatus,
@@ -100,6 +102,7 @@ impl Default for PolicyBuilder {
             credentials: false,
             max_age: None,
             private_network: false,
+            timing_allow_origin: false,
             cross_origin_protection: false,
             writes_from_any_origin: false,
             preflight_status: PreflightStatus::NoContent,
@@ -123,6 +126,7 @@ impl fmt::Debug for PolicyBuilder {
             .field("credentials", &self.credentials)
             .field("max_age", &self.max_age)
             .field("private_network", &self.private_network)
+            .field("timing_allow_origin", &self.timing_allow_origin)
             .field("cross_origin_protection", &self.cross_origin_protection)
             .field("writes_from_any_origin", &self.writes_from_any_origin)
             .field("preflight_status", &self.preflight_status)
@@ -319,9 +323,52 @@ impl PolicyBuilder {
     }
 
     /// Answers Private Network Access preflights
-    /// (`Access-Control-Allow-Private-Network: true`).
+    /// (`Access-Control-Allow-Private-Network: true`): **for older
+    /// browsers**. Chromium replaced Private Network Access with Local
+    /// Network Access (a permission prompt the page's user answers), and
+    /// current Chromium no longer sends `Access-Control-Request-Private-Network`
+    /// nor checks the answer, so this has no effect there; it stays for
+    /// Chromium releases that still send those preflights. Local Network
+    /// Access needs nothing beyond ordinary CORS from the server (see
+    /// `docs/troubleshooting.md`, "Local Network Access").
     pub fn allow_private_network(mut self, allow: bool) -> Self {
         self.private_network = allow;
+        self
+    }
+
+    /// Sends `Timing-Allow-Origin` on actual responses to allowed origins,
+    /// with the value `Access-Control-Allow-Origin` gets (the echoed origin,
+    /// or `*` when the policy answers `*`), so scripts on those origins can
+    /// read the detailed [Resource Timing] fields of these responses
+    /// (`domainLookupStart`, `connectStart`, `requestStart`,
+    /// `responseStart`, `transferSize`, …; without it they are zero), and
+    /// their `Server-Timing` entries. Off by default: timings reveal how
+    /// long the server took, which can leak state (cache hits, account
+    /// existence) to the origins allowed.
+    ///
+    /// Never sent on preflights, which are not resources a page times, nor
+    /// to a refused origin. Only requests carrying `Origin` are answered
+    /// with an echoed origin: a `no-cors` subresource (`<img>`, `<script>`
+    /// without `crossorigin`) sends none, so it gets `Timing-Allow-Origin`
+    /// only under a `*` policy, which answers every request alike.
+    ///
+    /// [Resource Timing]: https://w3c.github.io/resource-timing/#sec-timing-allow-origin
+    ///
+    /// ```
+    /// use cors_core::{CorsRequest, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .allowed_origin("https://app.example.com")
+    ///     .timing_allow_origin(true)
+    ///     .build()?;
+    /// let get = CorsRequest::new("GET").origin("https://app.example.com");
+    /// let decision = policy.decide(&get);
+    /// assert_eq!(decision.headers().timing_allow_origin(), Some("https://app.example.com"));
+    /// assert_eq!(decision.headers().get("vary"), Some("Origin"));
+    /// # Ok::<(), cors_core::ConfigError>(())
+    /// ```
+    pub fn timing_allow_origin(mut self, send: bool) -> Self {
+        self.timing_allow_origin = send;
         self
     }
 
@@ -492,6 +539,7 @@ impl PolicyBuilder {
                 credentials: self.credentials,
                 max_age,
                 private_network: self.private_network,
+                timing_allow_origin: self.timing_allow_origin,
                 cross_origin_protection: self.cross_origin_protection,
                 writes_from_any_origin: self.writes_from_any_origin,
                 preflight_status: self.preflight_status,
@@ -655,6 +703,7 @@ pub(crate) struct PolicyInner {
     pub(crate) credentials: bool,
     pub(crate) max_age: Option<(u32, String)>,
     pub(crate) private_network: bool,
+    pub(crate) timing_allow_origin: bool,
     pub(crate) cross_origin_protection: bool,
     pub(crate) writes_from_any_origin: bool,
     pub(crate) preflight_status: PreflightStatus,
@@ -785,6 +834,7 @@ impl Policy {
                 .as_ref()
                 .map_or_else(|| "unset".to_owned(), |(s, _)| s.to_string()),
             Setting::AllowPrivateNetwork => p.private_network.to_string(),
+            Setting::TimingAllowOrigin => p.timing_allow_origin.to_string(),
             Setting::CrossOriginProtection => p.cross_origin_protection.to_string(),
         }
     }
@@ -877,6 +927,11 @@ impl fmt::Display for Policy {
              credentials: {}; max-age: {max_age}; private network: {}",
             p.credentials, p.private_network
         )?;
+        // Named only when on, so the summary of every policy that does not
+        // use it reads as before.
+        if p.timing_allow_origin {
+            f.write_str("; timing-allow-origin: on")?;
+        }
         if p.cross_origin_protection {
             f.write_str("; cross-origin protection: on")?;
         }

@@ -25,8 +25,13 @@ pub enum Setting {
     AllowCredentials,
     /// How long a browser may cache a preflight answer.
     MaxAge,
-    /// Private Network Access.
+    /// Private Network Access, for older browsers: current Chromium uses
+    /// Local Network Access (a permission prompt) instead and no longer
+    /// sends these preflights.
     AllowPrivateNetwork,
+    /// `Timing-Allow-Origin` on actual responses to allowed origins, so
+    /// their pages can read the detailed Resource Timing fields.
+    TimingAllowOrigin,
     /// Cross-origin request forgery protection: state-changing cross-origin
     /// requests from origins the policy does not allow are refused.
     CrossOriginProtection,
@@ -34,7 +39,7 @@ pub enum Setting {
 
 impl Setting {
     /// Every setting, in the order documentation lists them.
-    pub const ALL: [Setting; 9] = [
+    pub const ALL: [Setting; 10] = [
         Setting::AllowedOrigins,
         Setting::AllowedOriginRegexes,
         Setting::AllowedMethods,
@@ -43,6 +48,7 @@ impl Setting {
         Setting::AllowCredentials,
         Setting::MaxAge,
         Setting::AllowPrivateNetwork,
+        Setting::TimingAllowOrigin,
         Setting::CrossOriginProtection,
     ];
 
@@ -57,6 +63,7 @@ impl Setting {
             Setting::AllowCredentials => "allow_credentials",
             Setting::MaxAge => "max_age",
             Setting::AllowPrivateNetwork => "allow_private_network",
+            Setting::TimingAllowOrigin => "timing_allow_origin",
             Setting::CrossOriginProtection => "cross_origin_protection",
         }
     }
@@ -72,6 +79,7 @@ impl Setting {
             Setting::AllowCredentials => "CORS_ALLOW_CREDENTIALS",
             Setting::MaxAge => "CORS_MAX_AGE",
             Setting::AllowPrivateNetwork => "CORS_ALLOW_PRIVATE_NETWORK",
+            Setting::TimingAllowOrigin => "CORS_TIMING_ALLOW_ORIGIN",
             Setting::CrossOriginProtection => "CORS_CROSS_ORIGIN_PROTECTION",
         }
     }
@@ -87,6 +95,7 @@ impl Setting {
             Setting::AllowCredentials => "credentials",
             Setting::MaxAge => "max_age",
             Setting::AllowPrivateNetwork => "private_network",
+            Setting::TimingAllowOrigin => "timing_allow_origin",
             Setting::CrossOriginProtection => "cross_origin_protection",
         }
     }
@@ -203,6 +212,10 @@ mod tests {
         );
         assert_eq!(closest("CORS_MAXAGE", vars), Some("CORS_MAX_AGE"));
         assert_eq!(closest("CORS_SOMETHING_ELSE_ENTIRELY", vars), None);
+        assert_eq!(
+            closest("CORS_TIMING_ALLOW_ORIGINS", vars),
+            Some("CORS_TIMING_ALLOW_ORIGIN")
+        );
     }
 
     #[test]

@@ -153,6 +153,9 @@ fn run(policy: &Policy, rows: &[Row<'_>]) {
             Preflight if headers.get(ACEH).is_some() => {
                 failures.push(format!("{}: ACEH on a preflight", row.what));
             }
+            Preflight if headers.get(header::TIMING_ALLOW_ORIGIN).is_some() => {
+                failures.push(format!("{}: Timing-Allow-Origin on a preflight", row.what));
+            }
             Actual | NotCors => {
                 for name in PREFLIGHT_ONLY {
                     if headers.get(name).is_some() {
@@ -2218,5 +2221,179 @@ fn descriptions_show_origins_as_matched_with_the_written_form_beside() {
     assert_eq!(
         build(Policy::builder()).describe(Setting::AllowedOrigins),
         "none"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Timing-Allow-Origin (issue 16, item 4)
+
+const TAO: &str = header::TIMING_ALLOW_ORIGIN;
+
+#[test]
+fn timing_allow_origin_echoes_the_allowed_origin_on_actual_requests_only() {
+    let policy = build(
+        Policy::builder()
+            .allowed_origin(APP)
+            .allowed_methods(["GET", "PUT"])
+            .expose_headers(["x-request-id"])
+            .max_age(600)
+            .timing_allow_origin(true),
+    );
+    run(
+        &policy,
+        &[
+            allowed(
+                "an allowed actual request gets TAO with the ACAO value, under Vary: Origin",
+                get(APP),
+                Actual,
+                &[(ACAO, APP), (ACEH, "x-request-id"), (TAO, APP)],
+                VARY_ORIGIN,
+            ),
+            allowed(
+                "an allowed PUT (after its preflight) gets TAO too",
+                CorsRequest::new("PUT").origin(APP),
+                Actual,
+                &[(ACAO, APP), (ACEH, "x-request-id"), (TAO, APP)],
+                VARY_ORIGIN,
+            ),
+            allowed(
+                "an allowed preflight gets no TAO: it is not a resource the page times",
+                preflight(APP, "PUT"),
+                Preflight,
+                &[(ACAO, APP), (ACAM, "GET, PUT"), (ACMA, "600")],
+                VARY_PREFLIGHT,
+            ),
+            refused(
+                "a refused origin gets no TAO",
+                get("https://evil.example"),
+                Actual,
+                Rejection::OriginNotAllowed {
+                    origin: "https://evil.example",
+                },
+                VARY_ORIGIN,
+            ),
+            refused(
+                "a refused preflight gets no TAO",
+                preflight(APP, "DELETE"),
+                Preflight,
+                Rejection::MethodNotAllowed { method: "DELETE" },
+                VARY_PREFLIGHT,
+            ),
+            allowed(
+                "a request without Origin gets no echoed TAO (there is nothing to echo)",
+                CorsRequest::new("GET"),
+                NotCors,
+                &[],
+                VARY_ORIGIN,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn timing_allow_origin_is_star_under_a_star_policy_and_adds_nothing_to_vary() {
+    let policy = build(
+        Policy::builder()
+            .allow_any_origin()
+            .allowed_methods(["GET", "PUT"])
+            .timing_allow_origin(true),
+    );
+    run(
+        &policy,
+        &[
+            allowed(
+                "any origin, no credentials: TAO `*`, no Vary (the answer is static)",
+                get(APP),
+                Actual,
+                &[(ACAO, "*"), (TAO, "*")],
+                NO_VARY,
+            ),
+            allowed(
+                "`null` under `*` gets TAO `*` too",
+                get("null"),
+                Actual,
+                &[(ACAO, "*"), (TAO, "*")],
+                NO_VARY,
+            ),
+            allowed(
+                "without Origin (an `<img>`, a navigation) the static answer still carries \
+                 TAO `*`, so a cached copy serves later CORS requests correctly",
+                CorsRequest::new("GET"),
+                NotCors,
+                &[(ACAO, "*"), (TAO, "*")],
+                NO_VARY,
+            ),
+            allowed(
+                "a preflight under `*` gets no TAO",
+                preflight(APP, "PUT"),
+                Preflight,
+                &[(ACAO, "*"), (ACAM, "GET, PUT")],
+                VARY_PREFLIGHT_STATIC_ORIGIN,
+            ),
+            refused(
+                "a malformed origin is refused: no TAO, and Vary: Origin",
+                get("bad\u{7f}origin"),
+                Actual,
+                Rejection::MalformedOrigin,
+                VARY_ORIGIN,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn timing_allow_origin_with_credentials_echoes_the_origin_like_acao() {
+    let policy = build(
+        Policy::builder()
+            .allowed_origins([APP, "https://*.preview.example.com"])
+            .allow_credentials(true)
+            .timing_allow_origin(true),
+    );
+    let preview = "https://pr-1.preview.example.com";
+    run(
+        &policy,
+        &[
+            allowed(
+                "the origin matched by a pattern is echoed, byte for byte",
+                get(preview),
+                Actual,
+                &[(ACAO, preview), (ACAC, "true"), (TAO, preview)],
+                VARY_ORIGIN,
+            ),
+            allowed(
+                "without Origin, nothing",
+                CorsRequest::new("GET"),
+                NotCors,
+                &[],
+                VARY_ORIGIN,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn timing_allow_origin_is_off_by_default_and_named_in_the_summary_when_on() {
+    let off = build(Policy::builder().allow_any_origin());
+    assert_eq!(off.decide(&get(APP)).headers().timing_allow_origin(), None);
+    assert_eq!(off.decide(&get(APP)).headers().get(TAO), None);
+    assert_eq!(off.describe(Setting::TimingAllowOrigin), "false");
+    assert!(!off.to_string().contains("timing"), "{off}");
+
+    let on = build(
+        Policy::builder()
+            .allow_any_origin()
+            .timing_allow_origin(true),
+    );
+    assert_eq!(on.describe(Setting::TimingAllowOrigin), "true");
+    assert!(
+        on.to_string().ends_with("; timing-allow-origin: on"),
+        "{on}"
+    );
+    assert!(format!("{on:?}").contains("timing_allow_origin: true"));
+    // Round trip through `to_builder`, as a handler's merge starts from it.
+    let again = build(on.to_builder());
+    assert_eq!(
+        again.decide(&get(APP)).headers().timing_allow_origin(),
+        Some("*")
     );
 }

@@ -74,6 +74,7 @@ fn kind(setting: Setting) -> Kind {
     match setting {
         Setting::AllowCredentials
         | Setting::AllowPrivateNetwork
+        | Setting::TimingAllowOrigin
         | Setting::CrossOriginProtection => Kind::Bool,
         Setting::MaxAge => Kind::Seconds,
         _ => Kind::List,
@@ -349,6 +350,7 @@ mod tests {
             credentials = true,
             max_age = 600,
             private_network = false,
+            timing_allow_origin = true,
             cross_origin_protection = true,
         });
         assert_eq!(args.given.len(), Setting::ALL.len());
@@ -389,7 +391,7 @@ mod tests {
     fn unknown_keys_suggest_the_closest_key_and_list_all() {
         let all = "expected one of `origins`, `origin_regexes`, `methods`, `headers`, \
                    `expose`, `credentials`, `max_age`, `private_network`, \
-                   `cross_origin_protection`, `disable`";
+                   `timing_allow_origin`, `cross_origin_protection`, `disable`";
         assert_eq!(
             messages(quote!(origin = ["https://a.example"])),
             [format!(
@@ -433,7 +435,7 @@ mod tests {
 
     #[test]
     fn values_of_the_wrong_type_name_the_expected_type() {
-        let cases: [(TokenStream, &str); 8] = [
+        let cases: [(TokenStream, &str); 10] = [
             (
                 quote!(origins = "https://a.example"),
                 "expected an array of string literals for `origins`, such as \
@@ -456,6 +458,16 @@ mod tests {
             (
                 quote!(private_network = 1),
                 "expected `true` or `false` for `private_network`: write",
+            ),
+            (
+                quote!(timing_allow_origin = "true"),
+                "expected `true` or `false` for `timing_allow_origin`, not a string: write \
+                 `timing_allow_origin = true`",
+            ),
+            (
+                quote!(timing_allow_origin = ["*"]),
+                "expected `true` or `false` for `timing_allow_origin`: write \
+                 `timing_allow_origin = true` or `timing_allow_origin = false`",
             ),
             (
                 quote!(max_age = "600"),

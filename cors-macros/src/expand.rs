@@ -282,6 +282,7 @@ mod tests {
                     credentials = false,
                     max_age = 1,
                     private_network = false,
+                    timing_allow_origin = false,
                     cross_origin_protection = true
                 ),
                 &mut errors,

@@ -175,7 +175,8 @@ mod validate;
 /// | `expose` | `["x-request-id"]` | exposed response headers |
 /// | `credentials` | `true` / `false` | credentials |
 /// | `max_age` | `600` (seconds, at most 86400) | preflight cache lifetime |
-/// | `private_network` | `true` / `false` | Private Network Access |
+/// | `private_network` | `true` / `false` | Private Network Access (for older browsers; current Chromium uses Local Network Access instead) |
+/// | `timing_allow_origin` | `true` / `false` | `Timing-Allow-Origin` on actual responses to allowed origins |
 /// | `cross_origin_protection` | `true` / `false` | require or exempt cross-origin protection for this handler |
 /// | `disable` | (a bare flag) | turns CORS off: no CORS headers, preflights rejected |
 ///

@@ -31,6 +31,9 @@ pub(crate) fn policy_override(args: &CorsArgs) -> PolicyOverride {
             }
             (Value::Bool(b), Setting::AllowCredentials) => over.credentials = Some(b.value),
             (Value::Bool(b), Setting::AllowPrivateNetwork) => over.private_network = Some(b.value),
+            (Value::Bool(b), Setting::TimingAllowOrigin) => {
+                over.timing_allow_origin = Some(b.value)
+            }
             (Value::Bool(b), Setting::CrossOriginProtection) => {
                 over.cross_origin_protection = Some(b.value);
             }
@@ -225,6 +228,7 @@ mod tests {
             credentials = true,
             max_age = 86400,
             private_network = true,
+            timing_allow_origin = true,
         ))
         .is_empty());
         // Valid alone; whether the app allows credentials is known at run time.
@@ -361,7 +365,12 @@ mod tests {
     fn the_override_holds_exactly_the_given_settings() {
         let mut errors = Errors::default();
         let args = attr::parse(
-            quote!(expose = ["X-Report-Id"], credentials = false, max_age = 60),
+            quote!(
+                expose = ["X-Report-Id"],
+                credentials = false,
+                max_age = 60,
+                timing_allow_origin = true
+            ),
             &mut errors,
         );
         assert_eq!(
@@ -370,6 +379,7 @@ mod tests {
                 expose: Some(vec!["X-Report-Id".to_owned()]),
                 credentials: Some(false),
                 max_age: Some(60),
+                timing_allow_origin: Some(true),
                 ..PolicyOverride::default()
             }
         );

@@ -1238,3 +1238,93 @@ async fn a_request_blocked_by_a_handler_policy_is_explained_as_blocked() {
         record.message
     );
 }
+
+// --- `timing_allow_origin` (issue 16, item 4) -----------------------------------------
+
+#[cors(timing_allow_origin = true)]
+#[get("/api/timed")]
+async fn timed() -> impl Responder {
+    "timed"
+}
+
+#[cors(origins = ["*"], credentials = false, timing_allow_origin = true)]
+#[get("/api/timed-public")]
+async fn timed_public() -> impl Responder {
+    "timed for anyone"
+}
+
+fn tao<B>(res: &ServiceResponse<B>) -> Option<&str> {
+    value(res.headers(), "timing-allow-origin")
+}
+
+#[actix_web::test]
+async fn a_timing_allow_origin_handler_sends_it_and_its_neighbours_do_not() {
+    let cors = app_cors();
+    let app = test::init_service(App::new().wrap(cors.clone()).service(cors.handlers((
+        timed,
+        timed_public,
+        public,
+    ))))
+    .await;
+
+    // The app's origin and credentials are inherited: the origin is echoed.
+    let res = test::call_service(&app, get("/api/timed", APP).to_request()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(tao(&res), Some(APP));
+    assert_eq!(acao(&res), Some(APP));
+    assert_eq!(value(res.headers(), "vary"), Some("Origin"));
+
+    // A refused origin, and the handler's preflight, get none.
+    let res = test::call_service(&app, get("/api/timed", OTHER).to_request()).await;
+    assert_eq!(tao(&res), None);
+    let res = test::call_service(&app, preflight("/api/timed", APP, "GET").to_request()).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(acao(&res), Some(APP));
+    assert_eq!(tao(&res), None);
+
+    // Under `*`, `*` and no `Vary`.
+    let res = test::call_service(&app, get("/api/timed-public", OTHER).to_request()).await;
+    assert_eq!(tao(&res), Some("*"));
+    assert_eq!(value(res.headers(), "vary"), None);
+
+    // A handler without the key inherits the app's setting (off).
+    let res = test::call_service(&app, get("/api/public", OTHER).to_request()).await;
+    assert_eq!(acao(&res), Some("*"));
+    assert_eq!(tao(&res), None);
+
+    // With the app's setting on, a handler without the key inherits it.
+    let on = app_builder().timing_allow_origin(true).build().unwrap();
+    let app = test::init_service(
+        App::new()
+            .wrap(on.clone())
+            .service(on.handlers(public))
+            .route("/plain", web::get().to(HttpResponse::Ok)),
+    )
+    .await;
+    let res = test::call_service(&app, get("/api/public", OTHER).to_request()).await;
+    assert_eq!(tao(&res), Some("*"));
+    let res = test::call_service(&app, get("/plain", APP).to_request()).await;
+    assert_eq!(tao(&res), Some(APP));
+}
+
+#[cors(timing_allow_origin = false)]
+#[get("/api/untimed")]
+async fn untimed() -> impl Responder {
+    "untimed"
+}
+
+#[actix_web::test]
+async fn timing_allow_origin_false_turns_the_app_setting_off_for_that_handler() {
+    let on = app_builder().timing_allow_origin(true).build().unwrap();
+    let app = test::init_service(
+        App::new()
+            .wrap(on.clone())
+            .service(on.handlers((untimed, timed))),
+    )
+    .await;
+    let res = test::call_service(&app, get("/api/untimed", APP).to_request()).await;
+    assert_eq!(acao(&res), Some(APP));
+    assert_eq!(tao(&res), None);
+    let res = test::call_service(&app, get("/api/timed", APP).to_request()).await;
+    assert_eq!(tao(&res), Some(APP));
+}

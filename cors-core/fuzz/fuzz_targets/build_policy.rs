@@ -114,7 +114,7 @@ fuzz_target!(|data: &[u8]| {
     );
     let flags = next().first().copied().unwrap_or_default();
     let max_age = text(next()).trim().parse::<u64>().ok();
-    let env: Vec<String> = (0..8).map(|_| text(next())).collect();
+    let env: Vec<String> = (0..Setting::ALL.len()).map(|_| text(next())).collect();
 
     // The builder.
     let mut builder = Policy::builder()
@@ -148,6 +148,8 @@ fuzz_target!(|data: &[u8]| {
         credentials: Some(flags & 1 == 0),
         max_age,
         private_network: None,
+        timing_allow_origin: (flags & 8 != 0).then_some(true),
+        cross_origin_protection: (flags & 16 != 0).then_some(true),
     };
     let handler = Provenance::Handler {
         handler: text(env[0].as_bytes()),
