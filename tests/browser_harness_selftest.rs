@@ -218,9 +218,11 @@ fn overall_timeout_kills_the_browser_and_keeps_finished_results() {
     for engine in engines() {
         let name = engine.engine().name();
         let server = TargetServer::start();
+        // Long enough for a browser to start and finish one case on a
+        // loaded 2-core machine (Firefox alone can take 3 s to start).
         let config = RunConfig {
             case_timeout: Duration::from_secs(30),
-            overall_timeout: Duration::from_secs(3),
+            overall_timeout: Duration::from_secs(10),
         };
         let started = Instant::now();
         let outcomes = harness::run_cases_with(
@@ -241,7 +243,7 @@ fn overall_timeout_kills_the_browser_and_keeps_finished_results() {
             assert!(!stuck.ok_read, "{name}");
             assert_eq!(stuck.error.as_deref(), Some("timeout"), "{name}: {stuck:?}");
         }
-        assert!(took < Duration::from_secs(10), "{name}: took {took:?}");
+        assert!(took < Duration::from_secs(20), "{name}: took {took:?}");
     }
 }
 
