@@ -115,6 +115,53 @@ pub fn routes(cfg: &mut web::ServiceConfig, cors: &Cors) {
         .route("/api/legacy", web::get().to(legacy));
 }
 
+/// On `SIGHUP`, reads the `CORS_…` variables again from the file named by
+/// `RELOAD_CORS_FROM` (`NAME=value` lines, as systemd's `EnvironmentFile`; a
+/// running process's own environment cannot be changed from outside):
+/// every worker answers from the new policy from its next request on; an
+/// invalid one is refused and logged, and the running policy stays.
+#[cfg(unix)]
+fn reload_on_sighup(cors: &Cors) {
+    use actix_web::rt::signal::unix::{signal, SignalKind};
+    let Some(file) = std::env::var_os("RELOAD_CORS_FROM") else {
+        return;
+    };
+    let handle = cors.handle();
+    let Ok(mut hangup) = signal(SignalKind::hangup()) else {
+        tracing::warn!("SIGHUP reload unavailable: could not listen for the signal");
+        return;
+    };
+    actix_web::rt::spawn(async move {
+        while hangup.recv().await.is_some() {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(text) => text,
+                Err(e) => {
+                    tracing::warn!("SIGHUP: cannot read {}: {e}", file.to_string_lossy());
+                    continue;
+                }
+            };
+            let vars: Vec<(&str, &str)> = text
+                .lines()
+                .filter(|line| !line.trim_start().starts_with('#'))
+                .filter_map(|line| line.split_once('='))
+                .map(|(name, value)| (name.trim(), value.trim()))
+                .collect();
+            let lookup = |name: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            };
+            match handle.reload_from_lookup("", lookup) {
+                Ok(()) => tracing::info!("SIGHUP: CORS policy reloaded"),
+                Err(e) => tracing::warn!("SIGHUP: reload refused, the running policy stays: {e}"),
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn reload_on_sighup(_: &Cors) {}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
@@ -134,6 +181,7 @@ async fn main() -> std::io::Result<()> {
         Err(_) => 8080,
     };
     tracing::info!("listening on http://127.0.0.1:{port}");
+    reload_on_sighup(&cors);
     HttpServer::new(move || {
         App::new()
             .wrap(cors.clone())

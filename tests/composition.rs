@@ -617,59 +617,6 @@ async fn blocking_is_decided_by_each_layer_before_routing() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
-/// Everything `tracing` writes on this thread, as text.
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// A refusal explained for a `#[cors]` handler inside a scope names the
-/// handler's full route pattern, scope prefix included.
-#[actix_web::test]
-async fn log_lines_name_the_full_route_pattern() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests of this binary hit the same call sites on threads without
-    // a subscriber; make them ask again now that this thread has one.
-    tracing::callsite::rebuild_interest_cache();
-    let cors = app_cors();
-    let calls = Calls::default();
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(calls.clone()))
-            .wrap(cors.clone())
-            .service(web::scope("/api").service(cors.handlers(delete_admin))),
-    )
-    .await;
-    let res = test::call_service(&app, preflight("/api/admin/7", APP, "DELETE").to_request()).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let text = captured.text();
-    assert!(
-        text.contains("on handler `delete_admin` at `/api/admin/{id:\\d+}`"),
-        "{text}"
-    );
-}
-
 /// Sends one HTTP/1.1 request to `addr` and returns the status and the
 /// lower-cased response head.
 fn raw_request(addr: std::net::SocketAddr, head: &str) -> (u16, String) {

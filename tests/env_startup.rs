@@ -35,4 +35,20 @@ fn misspelt_variables_stop_startup_at_the_callers_line() {
     std::env::set_var("ZZSTART_CORS_ALLOWED_ORIGINS", "https://app.example");
     let cors = Cors::try_from_env_with_prefix("ZZSTART_").expect("the intended variable is set");
     assert!(format!("{:?}", cors.policy()).contains("https://app.example"));
+
+    // A reload (the example server does it on SIGHUP) reads them again.
+    std::env::set_var("ZZSTART_CORS_ALLOWED_ORIGINS", "https://reloaded.example");
+    cors.handle()
+        .reload_env_with_prefix("ZZSTART_")
+        .expect("a valid reload");
+    assert!(cors
+        .policy()
+        .to_string()
+        .contains("https://reloaded.example"));
+    std::env::set_var("ZZSTART_CORS_ALLOWED_ORIGINS", "https://bad.example/");
+    assert!(cors.handle().reload_env_with_prefix("ZZSTART_").is_err());
+    assert!(cors
+        .policy()
+        .to_string()
+        .contains("https://reloaded.example"));
 }

@@ -461,7 +461,13 @@ async fn same_origin_requests_are_never_blocked() {
         ("localhost:8080", "http://localhost:8080", false),
         ("api.example.com", "http://evil.example", true),
         ("api.example.com:8080", "http://api.example.com", true),
-        ("api.example.com", "https://api.example.com", true),
+        // Host and port decide, not the scheme: behind a TLS-terminating
+        // proxy the app sees `http` while the page's origin is `https`
+        // (Go's `CrossOriginProtection` compares the same way).
+        ("api.example.com", "https://api.example.com", false),
+        // A client-set `X-Forwarded-Host` is not read without
+        // `trust_forwarded_headers`.
+        ("api.example.com", "http://evil.example", true),
     ];
     for method in [Method::POST, Method::PUT, Method::DELETE] {
         for (host, origin, blocked) in cases {

@@ -15,6 +15,7 @@ use cors_core::{
 use futures_util::future::{ready, Ready};
 
 use crate::diagnostics::{self, Diagnostics};
+use crate::live::{CorsHandle, Live};
 use crate::owner::{Owner, Switches};
 use crate::ownership::Nesting;
 use crate::service::{CorsMiddleware, Role};
@@ -39,7 +40,7 @@ use crate::service::{CorsMiddleware, Role};
 /// ```
 #[derive(Clone)]
 pub struct Cors {
-    pub(crate) inner: Arc<Owner>,
+    pub(crate) inner: Arc<Live>,
 }
 
 impl Cors {
@@ -130,9 +131,19 @@ impl Cors {
         CorsBuilder::from_policy_builder(policy.to_builder()).finish(policy)
     }
 
-    /// The validated policy.
-    pub fn policy(&self) -> &Policy {
-        &self.inner.policy
+    /// The validated policy answering now (see [`handle`](Cors::handle)).
+    pub fn policy(&self) -> Policy {
+        self.inner.load().policy.clone()
+    }
+
+    /// A handle through which the running app replaces this policy (or
+    /// only its origins), validated as at startup; every worker answers
+    /// from the new one from its next request on, `#[cors]` handlers merged
+    /// from this `Cors` included. See [`CorsHandle`].
+    pub fn handle(&self) -> CorsHandle {
+        CorsHandle {
+            live: Arc::clone(&self.inner),
+        }
     }
 
     /// The log budget shared by every worker and `#[cors]` handler of this
@@ -147,7 +158,7 @@ impl Cors {
         if self.inner.summary_logged.swap(true, Ordering::Relaxed) {
             return;
         }
-        let inner = &self.inner;
+        let inner = self.inner.load();
         diagnostics::log_summary(
             &inner.policy,
             inner.block_disallowed_origins,
@@ -168,12 +179,12 @@ impl Default for Cors {
 impl fmt::Debug for Cors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cors")
-            .field("policy", &self.inner.policy)
+            .field("policy", &self.inner.load().policy)
             .field(
                 "block_disallowed_origins",
-                &self.inner.block_disallowed_origins,
+                &self.inner.load().block_disallowed_origins,
             )
-            .field("rejection_header", &self.inner.rejection_header)
+            .field("rejection_header", &self.inner.load().rejection_header)
             .finish()
     }
 }
@@ -192,16 +203,16 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         self.log_summary();
-        let nesting = Nesting::take::<S>(&self.inner);
-        let inner = &self.inner;
+        let nesting = Nesting::take::<S>(&self.inner.cell);
+        let owner = self.inner.load();
         diagnostics::log_nesting(
-            &inner.diagnostics,
-            inner.block_disallowed_origins,
+            &owner.diagnostics,
+            owner.block_disallowed_origins,
             nesting.len(),
         );
         ready(Ok(CorsMiddleware::new(
             service,
-            Arc::clone(&self.inner),
+            Arc::clone(&self.inner.cell),
             Role::Layer(nesting),
         )))
     }
@@ -412,7 +423,7 @@ impl CorsBuilder {
 
     fn finish(self, policy: Policy) -> Cors {
         Cors {
-            inner: Arc::new(Owner::new(
+            inner: Arc::new(Live::new(Owner::new(
                 policy,
                 Switches {
                     block_disallowed_origins: self.block_disallowed_origins,
@@ -420,7 +431,7 @@ impl CorsBuilder {
                     trust_forwarded_headers: self.trust_forwarded_headers,
                 },
                 Arc::new(Diagnostics::new(self.log_budget)),
-            )),
+            ))),
         }
     }
 }

@@ -33,6 +33,7 @@
 
 mod cors;
 mod diagnostics;
+mod live;
 mod migration;
 mod owner;
 mod ownership;
@@ -46,6 +47,7 @@ pub use cors_core::LogBudgetConfig;
 pub use cors_core::{
     ConfigError, ConfigProblem, ConfigWarning, Policy, PolicyBuilder, PreflightStatus, Setting,
 };
+pub use live::CorsHandle;
 pub use routes::{CorsHandler, CorsHandlers, HandlerGroup};
 pub use service::{CorsFuture, CorsMiddleware};
 

@@ -1,7 +1,6 @@
 //! [`Owner`]: one validated policy with everything answering for it needs,
 //! whether it is a `Cors` layer's or a `#[cors]` handler's merged policy.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -36,9 +35,6 @@ pub(crate) struct Owner {
     /// Read the host a proxy forwarded (`Forwarded`, `X-Forwarded-Host`)
     /// for same-origin checks: only behind a proxy the app declared.
     pub(crate) trust_forwarded_headers: bool,
-    /// Set once the startup summary has been logged (once per `Cors`, not
-    /// per worker; always set for a handler's merged policy).
-    pub(crate) summary_logged: AtomicBool,
     /// What the log has already said: shared by every worker, and by the
     /// `#[cors]` handlers merged from one `Cors`.
     pub(crate) diagnostics: Arc<Diagnostics>,
@@ -55,7 +51,6 @@ impl Owner {
             block_disallowed_origins: switches.block_disallowed_origins,
             rejection_header: switches.rejection_header,
             trust_forwarded_headers: switches.trust_forwarded_headers,
-            summary_logged: AtomicBool::new(false),
             diagnostics,
             handler: false,
         }
@@ -65,7 +60,6 @@ impl Owner {
     /// `Cors` it was merged from.
     pub(crate) fn for_handler(policy: Policy, base: &Owner) -> Self {
         Owner {
-            summary_logged: AtomicBool::new(true),
             handler: true,
             ..Owner::new(policy, base.switches(), Arc::clone(&base.diagnostics))
         }

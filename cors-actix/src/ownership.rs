@@ -25,7 +25,7 @@ use actix_web::{HttpRequest, HttpResponse, Resource};
 use cors_core::{CorsRequest, Escaped, HeaderField, Policy, Vary};
 
 use crate::diagnostics::{warn_enabled, EscapedBytes, Facts};
-use crate::owner::Owner;
+use crate::live::OwnerCell;
 use crate::request::cors_request;
 use crate::response::{merge_vary, REJECTED_HEADER};
 use crate::service::Claimed;
@@ -51,13 +51,13 @@ const PREFLIGHT_VARY: Vary = Vary::ORIGIN
 /// `404`, a `405`, or the answer of a route that accepts `OPTIONS`).
 #[derive(Debug, Default)]
 pub(crate) struct Nesting {
-    inner: Vec<Arc<Owner>>,
+    inner: Vec<Arc<OwnerCell>>,
 }
 
 thread_local! {
     /// The `Cors` layers built on this thread and not yet taken by a layer
     /// around them.
-    static BUILT: RefCell<Vec<Arc<Owner>>> = const { RefCell::new(Vec::new()) };
+    static BUILT: RefCell<Vec<Arc<OwnerCell>>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Nesting {
@@ -66,7 +66,7 @@ impl Nesting {
     /// are its siblings, which it cannot tell apart and treats alike), and
     /// leaves them and itself for the layer around it, unless `S` is an
     /// app's router (nothing encloses an app-wide layer).
-    pub(crate) fn take<S>(owner: &Arc<Owner>) -> Nesting {
+    pub(crate) fn take<S>(owner: &Arc<OwnerCell>) -> Nesting {
         let inner = BUILT.with(RefCell::take);
         // actix-web 4 names an app's router `AppRouting` and exposes no
         // other sign of where a middleware is wrapped; the composition tests
@@ -103,7 +103,7 @@ impl Nesting {
     fn may_allow(&self, request: &CorsRequest<'_>) -> bool {
         self.inner
             .iter()
-            .any(|owner| owner.policy.decide(request).is_allowed())
+            .any(|owner| owner.load().policy.decide(request).is_allowed())
     }
 }
 
@@ -161,7 +161,7 @@ pub(crate) fn restrict_to_requested_method(res: &mut HttpResponse, request: &Cor
 pub(crate) struct PreflightEntry {
     pub(crate) method: &'static str,
     pub(crate) handler: &'static str,
-    pub(crate) owner: Option<Arc<Owner>>,
+    pub(crate) owner: Option<Arc<OwnerCell>>,
 }
 
 /// The annotated handlers at one path, for its preflight answers: those of
@@ -173,7 +173,7 @@ pub(crate) struct PathHandlers {
     pub(crate) entries: Vec<PreflightEntry>,
     /// The policy the handlers were merged from: it answers preflights for
     /// methods no handler here owns when no `Cors` layer encloses the path.
-    pub(crate) base: Arc<Owner>,
+    pub(crate) base: Arc<OwnerCell>,
 }
 
 impl PathHandlers {
@@ -221,7 +221,7 @@ impl PathHandlers {
             Some(PreflightEntry {
                 owner: Some(owner), ..
             }) => {
-                let mut res = owner.answer_preflight(req, &request);
+                let mut res = owner.load().answer_preflight(req, &request);
                 if res.status().is_success() {
                     if let Some(methods) = self.allowed_methods(&request) {
                         res.headers_mut()
@@ -240,7 +240,7 @@ impl PathHandlers {
             None => {
                 // No handler here owns the method and no `Cors` layer
                 // answered for it: the policy they were merged from does.
-                let mut res = self.base.answer_preflight(req, &request);
+                let mut res = self.base.load().answer_preflight(req, &request);
                 restrict_to_requested_method(&mut res, &request);
                 res
             }
@@ -267,7 +267,7 @@ impl PathHandlers {
                 request_method: HeaderField::Value(entry.method.as_bytes()),
                 ..*request
             };
-            if owner.policy.decide(&asking).is_allowed() {
+            if owner.load().policy.decide(&asking).is_allowed() {
                 if !methods.is_empty() {
                     methods.push_str(", ");
                 }
@@ -281,7 +281,8 @@ impl PathHandlers {
     /// handler has `#[cors(disable)]`, explained in a `warn` line when
     /// anyone listens.
     fn refuse_disabled(&self, req: &HttpRequest, handler: &'static str) -> HttpResponse {
-        let rejection_header = self.base.rejection_header;
+        let base = self.base.load();
+        let rejection_header = base.rejection_header;
         let listening = warn_enabled();
         let explanation = (listening || rejection_header).then(|| {
             let code = "handler-cors-disabled";
@@ -289,7 +290,7 @@ impl PathHandlers {
             let facts = Facts::of(req);
             let origin = facts.origin.unwrap_or_default();
             // Every handler here was merged from one `Cors`: one budget.
-            if listening && self.base.diagnostics.admit(code, origin, "") {
+            if listening && base.diagnostics.admit(code, origin, "") {
                 let requested = EscapedBytes(facts.requested_method.unwrap_or_default());
                 let origin = EscapedBytes(origin);
                 let path = Escaped(facts.path);

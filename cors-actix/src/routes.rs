@@ -31,7 +31,7 @@ use cors_core::{ConfigError, Policy, PolicyOverride, Provenance, Setting};
 use futures_util::future::{ready as ready_ok, Ready};
 
 use crate::cors::Cors;
-use crate::owner::Owner;
+use crate::live::OwnerCell;
 use crate::ownership::{preflight_resource, PathHandlers, PreflightEntry};
 use crate::service::{CorsMiddleware, Role};
 
@@ -261,29 +261,22 @@ impl Cors {
     pub fn try_handlers<G: HandlerGroup>(&self, group: G) -> Result<CorsHandlers<G>, ConfigError> {
         let mut infos = Vec::new();
         group.infos(&mut infos);
+        let base = self.inner.load();
         let mut error: Option<ConfigError> = None;
         let mut layers = Vec::with_capacity(infos.len());
         for info in &infos {
-            let policy = if info.disabled {
+            let owner = if info.disabled {
                 None
             } else {
-                let path = info.paths();
-                let provenance = Provenance::Handler {
-                    handler: info.name.to_owned(),
-                    path: path.clone(),
-                };
-                let mut builder = self.policy().to_builder().merge(&info.policy, &provenance);
-                if info.policy.methods.is_none() {
-                    // A route declares the methods it answers, so a preflight
-                    // for one of them is never refused for the method alone.
-                    for method in route_methods_refused_by(self.policy(), info) {
-                        builder = builder.allowed_method(method);
-                    }
-                }
-                match builder.build() {
+                match merge_handler(&base.policy, info) {
                     Ok(policy) => {
-                        self.log_handler_policy(info, &path, &policy);
-                        Some(Arc::new(Owner::for_handler(policy, &self.inner)))
+                        self.log_handler_policy(info, &info.paths(), &policy);
+                        // Made again from every update of this `Cors`.
+                        let remerge_info = info.clone();
+                        Some(self.inner.add_handler(
+                            policy,
+                            Box::new(move |base| merge_handler(base, &remerge_info)),
+                        ))
                     }
                     Err(e) => {
                         match &mut error {
@@ -296,8 +289,8 @@ impl Cors {
             };
             layers.push(HandlerLayer {
                 name: info.name,
-                owner: policy,
-                base: Arc::clone(&self.inner),
+                owner,
+                base: Arc::clone(&self.inner.cell),
             });
         }
         if let Some(error) = error {
@@ -313,7 +306,7 @@ impl Cors {
                         preflights.push(PathHandlers {
                             path: route.path,
                             entries: Vec::new(),
-                            base: Arc::clone(&self.inner),
+                            base: Arc::clone(&self.inner.cell),
                         });
                         preflights.len() - 1
                     }
@@ -335,6 +328,25 @@ impl Cors {
             preflights,
         })
     }
+}
+
+/// A handler's policy: `base` with the handler's settings merged in (each
+/// setting given replaces `base`'s), plus, when it gives no `methods`, the
+/// methods of its own routes.
+fn merge_handler(base: &Policy, info: &HandlerInfo) -> Result<Policy, ConfigError> {
+    let provenance = Provenance::Handler {
+        handler: info.name.to_owned(),
+        path: info.paths(),
+    };
+    let mut builder = base.to_builder().merge(&info.policy, &provenance);
+    if info.policy.methods.is_none() {
+        // A route declares the methods it answers, so a preflight for one
+        // of them is never refused for the method alone.
+        for method in route_methods_refused_by(base, info) {
+            builder = builder.allowed_method(method);
+        }
+    }
+    builder.build()
 }
 
 /// The methods of the handler's routes that `policy` does not allow, in
@@ -369,7 +381,8 @@ impl Cors {
         }
         tracing::debug!(handler, path, "CORS policy of `#[cors]` handler: {policy}");
         // What the handler inherits, the app-wide summary already warned about.
-        let inherited = self.policy().warnings();
+        let base = self.policy();
+        let inherited = base.warnings();
         for warning in policy.warnings().iter().filter(|w| !inherited.contains(w)) {
             tracing::warn!(handler, path, "CORS policy of `#[cors]` handler: {warning}");
         }
@@ -434,16 +447,19 @@ impl<G: HandlerGroup> HttpServiceFactory for CorsHandlers<G> {
 pub struct HandlerLayer {
     name: &'static str,
     /// `None`: `#[cors(disable)]`.
-    owner: Option<Arc<Owner>>,
+    owner: Option<Arc<OwnerCell>>,
     /// The policy the handler was merged from.
-    base: Arc<Owner>,
+    base: Arc<OwnerCell>,
 }
 
 impl fmt::Debug for HandlerLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandlerLayer")
             .field("handler", &self.name)
-            .field("policy", &self.owner.as_ref().map(|o| &o.policy))
+            .field(
+                "policy",
+                &self.owner.as_ref().map(|o| o.load().policy.clone()),
+            )
             .field("disabled", &self.owner.is_none())
             .finish()
     }

@@ -17,7 +17,6 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
@@ -31,6 +30,7 @@ use cors_core::{CorsRequest, RequestKind};
 use pin_project_lite::pin_project;
 
 use crate::diagnostics::{self, Facts, Outcome};
+use crate::live::{Loaded, OwnerCell};
 use crate::owner::Owner;
 use crate::ownership::{self, Nesting};
 use crate::request::{cors_request, RequestSnapshot};
@@ -59,24 +59,22 @@ pub(crate) enum Role {
     Disabled,
 }
 
-/// One worker's handle on an [`Owner`]: cloned into each response's future
-/// without an atomic operation.
-type Shared = Rc<Arc<Owner>>;
-
 /// The service [`Cors`](crate::Cors) wraps around an app, scope or resource, and that
 /// each `#[cors]` handler's route is wrapped in.
 #[derive(Debug)]
 pub struct CorsMiddleware<S> {
     service: S,
-    owner: Shared,
+    /// The owner this service answers for, replaceable while the app runs:
+    /// loaded once per request.
+    owner: Arc<OwnerCell>,
     role: Role,
 }
 
 impl<S> CorsMiddleware<S> {
-    pub(crate) fn new(service: S, owner: Arc<Owner>, role: Role) -> Self {
+    pub(crate) fn new(service: S, owner: Arc<OwnerCell>, role: Role) -> Self {
         CorsMiddleware {
             service,
-            owner: Rc::new(owner),
+            owner,
             role,
         }
     }
@@ -117,17 +115,15 @@ where
                     return CorsFuture::inner(self.service.call(req), After::Nothing);
                 }
                 let restricted = annotated.is_some();
-                if nesting.may_own_preflight(&request, &self.owner.policy) {
+                let owner = self.owner.load();
+                if nesting.may_own_preflight(&request, &owner.policy) {
                     req.extensions_mut().insert(Enclosed);
                     return CorsFuture::inner(
                         self.service.call(req),
-                        After::AnswerPreflight {
-                            owner: Rc::clone(&self.owner),
-                            restricted,
-                        },
+                        After::AnswerPreflight { owner, restricted },
                     );
                 }
-                let mut res = answer_preflight(&self.owner, req.request(), &request, restricted);
+                let mut res = answer_preflight(&owner, req.request(), &request, restricted);
                 if req.extensions().contains::<Enclosed>() {
                     res.extensions_mut().insert(Claimed);
                 }
@@ -158,7 +154,7 @@ where
         }
         // A layer outside will look for the mark only if it set `Enclosed`.
         let claim = nesting.is_none() || req.extensions().contains::<Enclosed>();
-        let owner = &self.owner;
+        let owner = self.owner.load();
         // A layer leaves a request its `#[cors]` handler owns to the
         // handler's own policy (checked again in the handler's service).
         let owned_by_handler = |req: &ServiceRequest| nesting.is_some() && annotated_owner_of(req);
@@ -192,7 +188,7 @@ where
             self.service.call(req),
             After::Decorate {
                 snapshot,
-                owner: Rc::clone(owner),
+                owner,
                 claim,
             },
         )
@@ -229,12 +225,12 @@ enum After {
     Claim,
     /// A preflight let through to the `Cors` layers inside: answer it from
     /// this policy unless one of them claimed it.
-    AnswerPreflight { owner: Shared, restricted: bool },
+    AnswerPreflight { owner: Loaded, restricted: bool },
     /// Decorate it from this policy unless an owner inside claimed it, and
     /// mark it claimed when a layer outside will look.
     Decorate {
         snapshot: RequestSnapshot,
-        owner: Shared,
+        owner: Loaded,
         claim: bool,
     },
 }

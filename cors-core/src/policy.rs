@@ -160,6 +160,15 @@ impl PolicyBuilder {
         self
     }
 
+    /// Forgets every allowed origin, regex and predicate given so far (to
+    /// replace the origins of a policy derived with [`Policy::to_builder`]).
+    pub fn clear_origins(mut self) -> Self {
+        self.origins.clear();
+        self.origin_regexes.clear();
+        self.origin_predicate = None;
+        self
+    }
+
     /// Allows any origin: `Access-Control-Allow-Origin: *`. Refused with credentials.
     ///
     /// Every origin, `Origin: null` included (sandboxed iframes, `file:`
