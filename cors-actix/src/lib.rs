@@ -68,6 +68,11 @@ pub mod __private {
     pub use cors_core::PolicyOverride;
 }
 
+/// The cross-origin protection guide's code blocks, as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/cross-origin-protection.md")]
+struct CrossOriginProtectionDoctests;
+
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
