@@ -9,13 +9,14 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::Error;
 use cors_core::{
-    builder_from_lookup, builder_from_variables, unknown_variables, ConfigError, LogBudget,
-    LogBudgetConfig, Policy, PolicyBuilder, PreflightStatus,
+    builder_from_lookup, builder_from_variables, unknown_variables, ConfigError, ConfigProblem,
+    LogBudget, LogBudgetConfig, OriginCheckConfig, Policy, PolicyBuilder, PreflightStatus,
 };
 use futures_util::future::{ready, Ready};
 
 use crate::diagnostics::{self, Diagnostics};
 use crate::live::{CorsHandle, Live};
+use crate::origin_check::{CheckFn, OriginCheck};
 use crate::owner::{Owner, Switches};
 use crate::ownership::Nesting;
 use crate::service::{CorsMiddleware, Role};
@@ -146,6 +147,16 @@ impl Cors {
         }
     }
 
+    /// How many answers of the origin check are remembered now, for tests.
+    #[doc(hidden)]
+    pub fn __remembered_origins(&self) -> usize {
+        self.inner
+            .load()
+            .origin_check
+            .as_ref()
+            .map_or(0, |check| check.remembered())
+    }
+
     /// The log budget shared by every worker and `#[cors]` handler of this
     /// `Cors`, for tests.
     #[doc(hidden)]
@@ -191,7 +202,7 @@ impl fmt::Debug for Cors {
 
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     S::Future: 'static,
     B: MessageBody + 'static,
 {
@@ -228,6 +239,23 @@ pub struct CorsBuilder {
     rejection_header: bool,
     trust_forwarded_headers: bool,
     log_budget: LogBudgetConfig,
+    origin_check: Option<CheckSpec>,
+}
+
+/// An asynchronous origin check as declared, built with the policy.
+struct CheckSpec {
+    check: Box<CheckFn>,
+    config: OriginCheckConfig,
+    exact: bool,
+}
+
+impl std::fmt::Debug for CheckSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OriginCheck")
+            .field("config", &self.config)
+            .field("exact", &self.exact)
+            .finish_non_exhaustive()
+    }
 }
 
 macro_rules! delegate {
@@ -418,20 +446,96 @@ impl CorsBuilder {
     /// Validates the policy, reporting every problem at once.
     pub fn build(self) -> Result<Cors, ConfigError> {
         let policy = self.policy.clone().build()?;
+        if policy.allows_credentials() && self.origin_check.as_ref().is_some_and(|s| !s.exact) {
+            return Err(ConfigProblem::AsyncCheckWithCredentials.into());
+        }
         Ok(self.finish(policy))
     }
 
+    /// Allows, besides the origins the policy lists, the origins for which
+    /// `check` resolves to `true`: a lookup in the app's database or tenant
+    /// service, run on the worker (the future need not be `Send`). It is
+    /// asked only about origins the static rules refuse (never `null`), and
+    /// its answers, refusals included, are remembered for a time, in a
+    /// bounded memory shared by every worker ([`origin_check_config`]):
+    /// preflights and actual requests for one origin get one answer, and an
+    /// attacker sending new origins costs at most `max_in_flight` lookups at
+    /// a time.
+    ///
+    /// With credentials, also say [`origin_check_is_exact`] (the build
+    /// refuses otherwise): every origin the check accepts can then read a
+    /// logged-in user's data.
+    ///
+    /// [`origin_check_config`]: CorsBuilder::origin_check_config
+    /// [`origin_check_is_exact`]: CorsBuilder::origin_check_is_exact
+    ///
+    /// ```
+    /// use cors_actix::Cors;
+    ///
+    /// let cors = Cors::builder()
+    ///     .allowed_origin("https://app.example.com")
+    ///     .allowed_origin_async(|origin: String| async move {
+    ///         // e.g. `SELECT 1 FROM tenant_origins WHERE origin = $1`
+    ///         origin.ends_with(".tenants.example.com")
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), cors_actix::ConfigError>(())
+    /// ```
+    pub fn allowed_origin_async<F, Fut>(mut self, check: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = bool> + 'static,
+    {
+        let check: Box<CheckFn> = Box::new(move |origin| Box::pin(check(origin)));
+        let (config, exact) = self
+            .origin_check
+            .take()
+            .map_or((OriginCheckConfig::default(), false), |s| {
+                (s.config, s.exact)
+            });
+        self.origin_check = Some(CheckSpec {
+            check,
+            config,
+            exact,
+        });
+        self
+    }
+
+    /// How many answers of the origin check are remembered, for how long,
+    /// and how many lookups may run at once (see [`OriginCheckConfig`]).
+    pub fn origin_check_config(mut self, config: OriginCheckConfig) -> Self {
+        if let Some(spec) = &mut self.origin_check {
+            spec.config = config;
+        }
+        self
+    }
+
+    /// Declares that the origin check says yes only for exact origins the
+    /// app trusts (a lookup of the whole origin, not a suffix match or a
+    /// fallback that fails open): required with credentials.
+    pub fn origin_check_is_exact(mut self, exact: bool) -> Self {
+        if let Some(spec) = &mut self.origin_check {
+            spec.exact = exact;
+        }
+        self
+    }
+
     fn finish(self, policy: Policy) -> Cors {
+        let check = self
+            .origin_check
+            .map(|spec| Arc::new(OriginCheck::new(spec.check, spec.config)));
+        let owner = Owner::new(
+            policy,
+            Switches {
+                block_disallowed_origins: self.block_disallowed_origins,
+                rejection_header: self.rejection_header,
+                trust_forwarded_headers: self.trust_forwarded_headers,
+            },
+            Arc::new(Diagnostics::new(self.log_budget)),
+        )
+        .with_origin_check(check);
         Cors {
-            inner: Arc::new(Live::new(Owner::new(
-                policy,
-                Switches {
-                    block_disallowed_origins: self.block_disallowed_origins,
-                    rejection_header: self.rejection_header,
-                    trust_forwarded_headers: self.trust_forwarded_headers,
-                },
-                Arc::new(Diagnostics::new(self.log_budget)),
-            ))),
+            inner: Arc::new(Live::new(owner)),
         }
     }
 }

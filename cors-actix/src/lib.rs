@@ -35,6 +35,7 @@ mod cors;
 mod diagnostics;
 mod live;
 mod migration;
+mod origin_check;
 mod owner;
 mod ownership;
 mod request;
@@ -45,7 +46,8 @@ mod service;
 pub use cors::{Cors, CorsBuilder};
 pub use cors_core::LogBudgetConfig;
 pub use cors_core::{
-    ConfigError, ConfigProblem, ConfigWarning, Policy, PolicyBuilder, PreflightStatus, Setting,
+    ConfigError, ConfigProblem, ConfigWarning, OriginCheckConfig, Policy, PolicyBuilder,
+    PreflightStatus, Setting,
 };
 pub use live::CorsHandle;
 pub use routes::{CorsHandler, CorsHandlers, HandlerGroup};

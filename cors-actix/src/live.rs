@@ -32,7 +32,7 @@ pub(crate) struct Live {
     /// One per handler per worker (`handlers(...)` runs in every worker):
     /// its cell, held by the handler's services and preflight answers, and
     /// how to merge it again.
-    handlers: Mutex<Vec<(Weak<OwnerCell>, Remerge)>>,
+    handlers: Mutex<Vec<(Weak<OwnerCell>, Remerge, bool)>>,
     /// Set once the startup summary has been logged (once per `Cors`).
     pub(crate) summary_logged: AtomicBool,
     /// What the log has already said, kept across updates.
@@ -55,15 +55,19 @@ impl Live {
     }
 
     /// Registers a handler's merged policy, to be made again by `remerge`
-    /// on every update.
-    pub(crate) fn add_handler(&self, merged: Policy, remerge: Remerge) -> Arc<OwnerCell> {
-        let cell = Arc::new(ArcSwap::from_pointee(Owner::for_handler(
-            merged,
-            &self.load(),
-        )));
+    /// on every update; `own_origins`: the handler names its own origins
+    /// (it then does not inherit the origin check).
+    pub(crate) fn add_handler(
+        &self,
+        merged: Policy,
+        remerge: Remerge,
+        own_origins: bool,
+    ) -> Arc<OwnerCell> {
+        let owner = Owner::for_handler(merged, &self.load(), own_origins);
+        let cell = Arc::new(ArcSwap::from_pointee(owner));
         let mut handlers = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
-        handlers.retain(|(cell, _)| cell.strong_count() > 0);
-        handlers.push((Arc::downgrade(&cell), remerge));
+        handlers.retain(|(cell, _, _)| cell.strong_count() > 0);
+        handlers.push((Arc::downgrade(&cell), remerge, own_origins));
         cell
     }
 
@@ -72,15 +76,16 @@ impl Live {
         // Held for the whole update: two updates never interleave.
         let handlers = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
         let current = self.load();
-        let base = Owner::new(policy, current.switches(), Arc::clone(&current.diagnostics));
+        let base = Owner::new(policy, current.switches(), Arc::clone(&current.diagnostics))
+            .with_origin_check(current.origin_check.clone());
         let mut merged = Vec::with_capacity(handlers.len());
         let mut error: Option<ConfigError> = None;
-        for (cell, remerge) in handlers.iter() {
+        for (cell, remerge, own_origins) in handlers.iter() {
             let Some(cell) = cell.upgrade() else {
                 continue;
             };
             match remerge(&base.policy) {
-                Ok(policy) => merged.push((cell, Owner::for_handler(policy, &base))),
+                Ok(policy) => merged.push((cell, Owner::for_handler(policy, &base, *own_origins))),
                 Err(e) => match &mut error {
                     Some(all) => all.extend(e),
                     None => error = Some(e),

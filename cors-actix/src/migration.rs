@@ -270,7 +270,7 @@ impl CorsBuilder {
 #[allow(private_bounds)]
 impl<S, B> Transform<S, ServiceRequest> for CorsBuilder
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     S::Future: 'static,
     B: MessageBody + 'static,
     for<'a> &'a CorsBuilder: BuildCorsFirst<'a>,

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use cors_core::{CorsRequest, Decision, Policy, WriteRequest};
 
 use crate::diagnostics::{self, Diagnostics, Facts, Outcome};
+use crate::origin_check::{Need, OriginCheck};
 use crate::request::{cors_request, is_same_origin, request_host};
 use crate::response::{
     add_rejection_header, apply_with_origin, preflight_response, FixedValues, REJECTED_HEADER,
@@ -41,6 +42,8 @@ pub(crate) struct Owner {
     /// A `#[cors]` handler's merged policy: its log lines name the route's
     /// full pattern.
     pub(crate) handler: bool,
+    /// The asynchronous origin check, asked for origins the policy refuses.
+    pub(crate) origin_check: Option<Arc<OriginCheck>>,
 }
 
 impl Owner {
@@ -53,14 +56,53 @@ impl Owner {
             trust_forwarded_headers: switches.trust_forwarded_headers,
             diagnostics,
             handler: false,
+            origin_check: None,
         }
     }
 
+    /// This owner, asking `check` about origins its policy refuses.
+    pub(crate) fn with_origin_check(mut self, check: Option<Arc<OriginCheck>>) -> Self {
+        self.origin_check = check;
+        self
+    }
+
+    /// Whether the origin check allows the request's origin (asked now if
+    /// it has not answered; `false` without a check or when the static
+    /// rules decide).
+    pub(crate) async fn check_origin(&self, headers: &HeaderMap) -> bool {
+        let Some(check) = &self.origin_check else {
+            return false;
+        };
+        match check.need(headers, &self.policy) {
+            Need::Nothing => false,
+            Need::Answered(allowed) => allowed,
+            Need::Ask(origin) => Arc::clone(check).ask(origin).await,
+        }
+    }
+
+    /// [`check_origin`](Self::check_origin) from remembered answers only.
+    pub(crate) fn checked_already(&self, headers: &HeaderMap) -> bool {
+        self.origin_check
+            .as_ref()
+            .is_some_and(|check| matches!(check.need(headers, &self.policy), Need::Answered(true)))
+    }
+
+    /// Decides a request; `checked`: the origin check allowed its origin.
+    pub(crate) fn decide<'a>(&'a self, request: &CorsRequest<'a>, checked: bool) -> Decision<'a> {
+        self.policy.decide_with(request, checked)
+    }
+
     /// A `#[cors]` handler's merged policy, sharing the diagnostics of the
-    /// `Cors` it was merged from.
-    pub(crate) fn for_handler(policy: Policy, base: &Owner) -> Self {
+    /// `Cors` it was merged from, and its origin check unless the handler
+    /// names its own origins.
+    pub(crate) fn for_handler(policy: Policy, base: &Owner, own_origins: bool) -> Self {
         Owner {
             handler: true,
+            origin_check: if own_origins {
+                None
+            } else {
+                base.origin_check.clone()
+            },
             ..Owner::new(policy, base.switches(), Arc::clone(&base.diagnostics))
         }
     }
@@ -82,7 +124,11 @@ impl Owner {
     /// A `403` for a state-changing request cross-origin protection
     /// refuses, with the CORS headers the policy gives (so a front end can
     /// read why), explained in the log; `None` when it passes.
-    pub(crate) fn refuse_cross_origin(&self, req: &HttpRequest) -> Option<HttpResponse> {
+    pub(crate) fn refuse_cross_origin(
+        &self,
+        req: &HttpRequest,
+        checked: bool,
+    ) -> Option<HttpResponse> {
         let headers = req.headers();
         let host = request_host(req, self.trust_forwarded_headers);
         let write = WriteRequest {
@@ -90,10 +136,11 @@ impl Owner {
             origin: cors_request(req.head()).origin,
             sec_fetch_site: headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes),
             host: host.as_deref(),
+            origin_allowed_elsewhere: checked,
         };
         let refusal = self.policy.check_cross_origin(&write).err()?;
         diagnostics::explain_cross_origin(&self.diagnostics, req, &refusal, &self.policy);
-        let decision = self.policy.decide(&cors_request(req.head()));
+        let decision = self.decide(&cors_request(req.head()), checked);
         let mut res = HttpResponse::Forbidden().finish();
         self.decorate(&decision, headers.get(header::ORIGIN), res.headers_mut());
         if self.rejection_header {
@@ -111,8 +158,9 @@ impl Owner {
         &self,
         req: &HttpRequest,
         request: &CorsRequest<'_>,
+        checked: bool,
     ) -> HttpResponse {
-        let decision = self.policy.decide(request);
+        let decision = self.decide(request, checked);
         self.log(req, &decision, Outcome::Preflight);
         preflight_response(
             &decision,

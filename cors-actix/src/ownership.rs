@@ -22,7 +22,7 @@ use actix_web::dev::ServiceRequest;
 use actix_web::guard;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, Resource};
-use cors_core::{CorsRequest, Escaped, HeaderField, Policy, Vary};
+use cors_core::{CorsRequest, Escaped, HeaderField, Vary};
 
 use crate::diagnostics::{warn_enabled, EscapedBytes, Facts};
 use crate::live::OwnerCell;
@@ -93,9 +93,9 @@ impl Nesting {
     }
 
     /// Whether a preflight must go through routing to the layers inside:
-    /// `own` (this layer's policy) or one of theirs allows it.
-    pub(crate) fn may_own_preflight(&self, request: &CorsRequest<'_>, own: &Policy) -> bool {
-        self.is_nested() && (own.decide(request).is_allowed() || self.may_allow(request))
+    /// this layer's policy (`own_allows`) or one of theirs allows it.
+    pub(crate) fn may_own_preflight(&self, request: &CorsRequest<'_>, own_allows: bool) -> bool {
+        self.is_nested() && (own_allows || self.may_allow(request))
     }
 
     /// Whether a layer inside (or, for a layer on a scope, maybe a sibling)
@@ -201,7 +201,7 @@ impl PathHandlers {
         }
     }
 
-    fn answer(&self, req: &HttpRequest) -> HttpResponse {
+    async fn answer(&self, req: &HttpRequest) -> HttpResponse {
         let request = cors_request(req.head());
         let requested = match request.request_method {
             HeaderField::Value(bytes) => std::str::from_utf8(bytes).ok(),
@@ -221,9 +221,11 @@ impl PathHandlers {
             Some(PreflightEntry {
                 owner: Some(owner), ..
             }) => {
-                let mut res = owner.load().answer_preflight(req, &request);
+                let owner = owner.load();
+                let checked = owner.check_origin(req.headers()).await;
+                let mut res = owner.answer_preflight(req, &request, checked);
                 if res.status().is_success() {
-                    if let Some(methods) = self.allowed_methods(&request) {
+                    if let Some(methods) = self.allowed_methods(req, &request) {
                         res.headers_mut()
                             .insert(header::ACCESS_CONTROL_ALLOW_METHODS, methods);
                     }
@@ -240,7 +242,9 @@ impl PathHandlers {
             None => {
                 // No handler here owns the method and no `Cors` layer
                 // answered for it: the policy they were merged from does.
-                let mut res = self.base.load().answer_preflight(req, &request);
+                let base = self.base.load();
+                let checked = base.check_origin(req.headers()).await;
+                let mut res = base.answer_preflight(req, &request, checked);
                 restrict_to_requested_method(&mut res, &request);
                 res
             }
@@ -257,7 +261,7 @@ impl PathHandlers {
     /// or these headers would let the browser skip a preflight that handler
     /// must answer; the policy's own method list may also name methods no
     /// handler here accepts.
-    fn allowed_methods(&self, request: &CorsRequest<'_>) -> Option<HeaderValue> {
+    fn allowed_methods(&self, req: &HttpRequest, request: &CorsRequest<'_>) -> Option<HeaderValue> {
         let mut methods = String::new();
         for entry in &self.entries {
             let Some(owner) = &entry.owner else {
@@ -267,7 +271,9 @@ impl PathHandlers {
                 request_method: HeaderField::Value(entry.method.as_bytes()),
                 ..*request
             };
-            if owner.load().policy.decide(&asking).is_allowed() {
+            let owner = owner.load();
+            let checked = owner.checked_already(req.headers());
+            if owner.decide(&asking, checked).is_allowed() {
                 if !methods.is_empty() {
                     methods.push_str(", ");
                 }
@@ -411,6 +417,6 @@ pub(crate) fn preflight_resource(handlers: PathHandlers) -> Resource {
         }))
         .to(move |req: HttpRequest| {
             let handlers = table.handlers(&req);
-            async move { handlers.answer(&req) }
+            async move { handlers.answer(&req).await }
         })
 }

@@ -273,9 +273,12 @@ impl Cors {
                         self.log_handler_policy(info, &info.paths(), &policy);
                         // Made again from every update of this `Cors`.
                         let remerge_info = info.clone();
+                        let own_origins =
+                            info.policy.origins.is_some() || info.policy.origin_regexes.is_some();
                         Some(self.inner.add_handler(
                             policy,
                             Box::new(move |base| merge_handler(base, &remerge_info)),
+                            own_origins,
                         ))
                     }
                     Err(e) => {
@@ -467,7 +470,7 @@ impl fmt::Debug for HandlerLayer {
 
 impl<S, B> Transform<S, ServiceRequest> for HandlerLayer
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     S::Future: 'static,
     B: MessageBody + 'static,
 {

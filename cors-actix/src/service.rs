@@ -17,6 +17,7 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
@@ -31,6 +32,7 @@ use pin_project_lite::pin_project;
 
 use crate::diagnostics::{self, Facts, Outcome};
 use crate::live::{Loaded, OwnerCell};
+use crate::origin_check::Need;
 use crate::owner::Owner;
 use crate::ownership::{self, Nesting};
 use crate::request::{cors_request, RequestSnapshot};
@@ -63,26 +65,37 @@ pub(crate) enum Role {
 /// each `#[cors]` handler's route is wrapped in.
 #[derive(Debug)]
 pub struct CorsMiddleware<S> {
-    service: S,
+    /// Shared with the rare request that waits for an origin check first.
+    service: Rc<S>,
     /// The owner this service answers for, replaceable while the app runs:
     /// loaded once per request.
     owner: Arc<OwnerCell>,
-    role: Role,
+    role: Rc<Role>,
 }
 
 impl<S> CorsMiddleware<S> {
     pub(crate) fn new(service: S, owner: Arc<OwnerCell>, role: Role) -> Self {
         CorsMiddleware {
-            service,
+            service: Rc::new(service),
             owner,
-            role,
+            role: Rc::new(role),
+        }
+    }
+}
+
+impl<S> Clone for CorsMiddleware<S> {
+    fn clone(&self) -> Self {
+        CorsMiddleware {
+            service: Rc::clone(&self.service),
+            owner: Arc::clone(&self.owner),
+            role: Rc::clone(&self.role),
         }
     }
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     S::Future: 'static,
     B: MessageBody + 'static,
 {
@@ -93,12 +106,50 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let nesting = match &self.role {
-            Role::Disabled => {
-                return CorsFuture::inner(self.service.call(req), After::Claim);
-            }
-            Role::Handler => return self.own(req, None),
+        if let Role::Disabled = *self.role {
+            return CorsFuture::inner(self.service.call(req), After::Claim);
+        }
+        let owner = self.owner.load();
+        // Only a policy with an origin check asks it, and only for an
+        // origin its static rules refuse; a lookup not yet answered makes
+        // this request wait for it (boxed: the one allocating path).
+        let checked = match &owner.origin_check {
+            None => false,
+            Some(check) => match check.need(req.headers(), &owner.policy) {
+                Need::Nothing => false,
+                Need::Answered(allowed) => allowed,
+                Need::Ask(origin) => {
+                    let lookup = Arc::clone(check).ask(origin);
+                    let this = self.clone();
+                    return CorsFuture::boxed(Box::pin(async move {
+                        let checked = lookup.await;
+                        let owner = this.owner.load();
+                        this.dispatch(req, owner, checked).await
+                    }));
+                }
+            },
+        };
+        self.dispatch(req, owner, checked)
+    }
+}
+
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    /// Who answers the request, decided once its origin check (if any) has
+    /// answered: `checked`.
+    fn dispatch(
+        &self,
+        req: ServiceRequest,
+        owner: Loaded,
+        checked: bool,
+    ) -> CorsFuture<S::Future, B> {
+        let nesting = match &*self.role {
             Role::Layer(nesting) => nesting,
+            _ => return self.own(req, None, owner, checked),
         };
 
         // A preflight is always `OPTIONS`: other methods skip reading the
@@ -115,36 +166,43 @@ where
                     return CorsFuture::inner(self.service.call(req), After::Nothing);
                 }
                 let restricted = annotated.is_some();
-                let owner = self.owner.load();
-                if nesting.may_own_preflight(&request, &owner.policy) {
+                if nesting.is_nested()
+                    && nesting
+                        .may_own_preflight(&request, owner.decide(&request, checked).is_allowed())
+                {
                     req.extensions_mut().insert(Enclosed);
                     return CorsFuture::inner(
                         self.service.call(req),
-                        After::AnswerPreflight { owner, restricted },
+                        After::AnswerPreflight {
+                            owner,
+                            restricted,
+                            checked,
+                        },
                     );
                 }
-                let mut res = answer_preflight(&owner, req.request(), &request, restricted);
+                let mut res =
+                    answer_preflight(&owner, req.request(), &request, restricted, checked);
                 if req.extensions().contains::<Enclosed>() {
                     res.extensions_mut().insert(Claimed);
                 }
                 return CorsFuture::done(req.into_response(res));
             }
         }
-        self.own(req, Some(nesting))
+        self.own(req, Some(nesting), owner, checked)
     }
-}
 
-impl<S, B> CorsMiddleware<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    S::Future: 'static,
-    B: MessageBody + 'static,
-{
-    /// An actual request (or a non-CORS one): blocked here when the policy
-    /// says so and no owner inside may allow it, else passed on and its
-    /// response decorated unless an owner inside claimed it. `nesting` is
-    /// `None` for a handler's route, which routing chose as the owner.
-    fn own(&self, req: ServiceRequest, nesting: Option<&Nesting>) -> CorsFuture<S::Future, B> {
+    /// An actual request (or a non-CORS one): refused here when the policy
+    /// says so (cross-origin protection, blocking) and no `#[cors]` handler
+    /// owns it, else passed on and its response decorated unless an owner
+    /// inside claimed it. `nesting` is `None` for a handler's route, which
+    /// routing chose as the owner.
+    fn own(
+        &self,
+        req: ServiceRequest,
+        nesting: Option<&Nesting>,
+        owner: Loaded,
+        checked: bool,
+    ) -> CorsFuture<S::Future, B> {
         // Routing needs the request unshared, so keep what deciding and the
         // error path need: method and origin (cheap clones). For a request
         // that is not a preflight, the engine reads nothing else.
@@ -154,7 +212,6 @@ where
         }
         // A layer outside will look for the mark only if it set `Enclosed`.
         let claim = nesting.is_none() || req.extensions().contains::<Enclosed>();
-        let owner = self.owner.load();
         // A layer leaves a request its `#[cors]` handler owns to the
         // handler's own policy (checked again in the handler's service).
         let owned_by_handler = |req: &ServiceRequest| nesting.is_some() && annotated_owner_of(req);
@@ -162,7 +219,7 @@ where
             && is_unsafe_method(req.method().as_str())
             && !owned_by_handler(&req)
         {
-            if let Some(mut res) = owner.refuse_cross_origin(req.request()) {
+            if let Some(mut res) = owner.refuse_cross_origin(req.request(), checked) {
                 if claim {
                     res.extensions_mut().insert(Claimed);
                 }
@@ -170,7 +227,7 @@ where
             }
         }
         if owner.block_disallowed_origins && snapshot.origin.is_some() {
-            let decision = owner.policy.decide(&snapshot.cors_request());
+            let decision = owner.decide(&snapshot.cors_request(), checked);
             if !decision.is_allowed()
                 && !owner.is_same_origin(req.request())
                 && !owned_by_handler(&req)
@@ -190,6 +247,7 @@ where
                 snapshot,
                 owner,
                 claim,
+                checked,
             },
         )
     }
@@ -209,8 +267,9 @@ fn answer_preflight(
     req: &HttpRequest,
     request: &CorsRequest<'_>,
     restricted: bool,
+    checked: bool,
 ) -> HttpResponse {
-    let mut res = owner.answer_preflight(req, request);
+    let mut res = owner.answer_preflight(req, request, checked);
     if restricted {
         ownership::restrict_to_requested_method(&mut res, request);
     }
@@ -225,13 +284,18 @@ enum After {
     Claim,
     /// A preflight let through to the `Cors` layers inside: answer it from
     /// this policy unless one of them claimed it.
-    AnswerPreflight { owner: Loaded, restricted: bool },
+    AnswerPreflight {
+        owner: Loaded,
+        restricted: bool,
+        checked: bool,
+    },
     /// Decorate it from this policy unless an owner inside claimed it, and
     /// mark it claimed when a layer outside will look.
     Decorate {
         snapshot: RequestSnapshot,
         owner: Loaded,
         claim: bool,
+        checked: bool,
     },
 }
 
@@ -239,16 +303,21 @@ pin_project! {
     /// The future of [`CorsMiddleware`]'s responses: no boxing per request.
     pub struct CorsFuture<F, B> {
         #[pin]
-        state: State<F>,
+        state: State<F, B>,
         body: PhantomData<B>,
     }
 }
 
+/// A request waiting for an origin check, then for the inner service.
+type Waiting<B> = Pin<Box<dyn Future<Output = Result<ServiceResponse<EitherBody<B>>, Error>>>>;
+
 pin_project! {
     #[project = StateProj]
-    enum State<F> {
+    enum State<F, B> {
         // Answered without calling the inner service.
         Done { response: Option<ServiceResponse> },
+        // Waiting for an origin check first.
+        Checking { future: Waiting<B> },
         // Waiting for the inner service.
         Inner {
             #[pin]
@@ -264,6 +333,13 @@ impl<F, B> CorsFuture<F, B> {
             state: State::Done {
                 response: Some(response),
             },
+            body: PhantomData,
+        }
+    }
+
+    fn boxed(future: Waiting<B>) -> Self {
+        CorsFuture {
+            state: State::Checking { future },
             body: PhantomData,
         }
     }
@@ -298,6 +374,7 @@ where
                 Some(res) => Poll::Ready(Ok(res.map_into_right_body())),
                 None => Poll::Pending,
             },
+            StateProj::Checking { future } => future.as_mut().poll(cx),
             StateProj::Inner { future, after } => {
                 let result = ready!(future.poll(cx));
                 let Some(after) = after.take() else {
@@ -328,15 +405,20 @@ where
             response.extensions_mut().insert(Claimed);
             ServiceResponse::new(request, response).map_into_left_body()
         }
-        After::AnswerPreflight { owner, restricted } => {
+        After::AnswerPreflight {
+            owner,
+            restricted,
+            checked,
+        } => {
             if claimed(res.response()) {
                 return res.map_into_left_body();
             }
             // No `Cors` inside owned it: whatever routing made of the
             // preflight (404, 405) gives way to this policy's answer.
             let (request, _) = res.into_parts();
+            let request_headers = cors_request(request.head());
             let mut answer =
-                answer_preflight(&owner, &request, &cors_request(request.head()), restricted);
+                answer_preflight(&owner, &request, &request_headers, restricted, checked);
             answer.extensions_mut().insert(Claimed);
             ServiceResponse::new(request, answer).map_into_right_body()
         }
@@ -344,10 +426,11 @@ where
             snapshot,
             owner,
             claim,
+            checked,
         } => {
             let (request, mut response) = res.into_parts();
             if !claimed(&response) {
-                let decision = owner.policy.decide(&snapshot.cors_request());
+                let decision = owner.decide(&snapshot.cors_request(), checked);
                 owner.log(&request, &decision, Outcome::HandlerRan);
                 owner.decorate(&decision, snapshot.origin.as_ref(), response.headers_mut());
                 if decision.is_allowed() && diagnostics::debug_enabled() {
@@ -382,8 +465,9 @@ fn respond_error(mut err: Error, after: After) -> Error {
             snapshot,
             owner,
             claim,
+            checked,
         } => {
-            let decision = owner.policy.decide(&snapshot.cors_request());
+            let decision = owner.decide(&snapshot.cors_request(), checked);
             if decision.kind() != RequestKind::NotCors && !decision.is_allowed() {
                 diagnostics::explain(
                     &owner.diagnostics,
@@ -395,7 +479,7 @@ fn respond_error(mut err: Error, after: After) -> Error {
             }
             err.add_response_mapper(move |mut res| {
                 if !claimed(&res) {
-                    let decision = owner.policy.decide(&snapshot.cors_request());
+                    let decision = owner.decide(&snapshot.cors_request(), checked);
                     owner.decorate(&decision, snapshot.origin.as_ref(), res.headers_mut());
                     if claim {
                         res.extensions_mut().insert(Claimed);

@@ -38,6 +38,9 @@ pub struct WriteRequest<'a> {
     /// The request's host (`Host`, or the host a declared proxy forwarded),
     /// with its port when not the default.
     pub host: Option<&'a [u8]>,
+    /// An adapter's asynchronous origin check allowed the origin (see
+    /// [`Policy::decide_with`]).
+    pub origin_allowed_elsewhere: bool,
 }
 
 /// Why a state-changing request was refused.
@@ -148,6 +151,7 @@ impl Policy {
     ///     origin: HeaderField::Value(b"https://evil.example"),
     ///     sec_fetch_site: Some(b"cross-site"),
     ///     host: Some(b"bank.example"),
+    ///     origin_allowed_elsewhere: false,
     /// };
     /// assert!(matches!(
     ///     policy.check_cross_origin(&form_post),
@@ -174,7 +178,7 @@ impl Policy {
         match req.sec_fetch_site {
             Some(b"same-origin" | b"none") => Ok(()),
             Some(value) => match single_origin {
-                Some(origin) if self.trusts_for_writes(req.method, origin) => Ok(()),
+                Some(origin) if self.trusts_for_writes(req, origin) => Ok(()),
                 _ => Err(CrossOriginRefusal::SecFetchSite {
                     value,
                     origin: single_origin,
@@ -190,7 +194,7 @@ impl Policy {
                 let same = single_origin
                     .zip(req.host)
                     .is_some_and(|(origin, host)| origin_is_host(origin, host));
-                if same || single_origin.is_some_and(|o| self.trusts_for_writes(req.method, o)) {
+                if same || single_origin.is_some_and(|o| self.trusts_for_writes(req, o)) {
                     Ok(())
                 } else {
                     Err(CrossOriginRefusal::OriginNotHost {
@@ -204,12 +208,15 @@ impl Policy {
 
     /// Whether the policy allows `origin` to send a state-changing request:
     /// it allows the origin, and not only through `*` (unless told to).
-    fn trusts_for_writes(&self, method: &str, origin: &[u8]) -> bool {
-        let decision = self.decide(&CorsRequest {
-            method,
-            origin: HeaderField::Value(origin),
-            ..CorsRequest::default()
-        });
+    fn trusts_for_writes(&self, req: &WriteRequest<'_>, origin: &[u8]) -> bool {
+        let decision = self.decide_with(
+            &CorsRequest {
+                method: req.method,
+                origin: HeaderField::Value(origin),
+                ..CorsRequest::default()
+            },
+            req.origin_allowed_elsewhere,
+        );
         decision.is_allowed()
             && (decision.headers().allow_origin() != Some("*")
                 || self.inner().writes_from_any_origin)

@@ -472,7 +472,20 @@ impl Policy {
     /// why it is refused. Pure, never panics, and allocates nothing (except
     /// that the first regex match on each thread fills the regex crate's
     /// per-thread cache once).
+    #[inline]
     pub fn decide<'a>(&'a self, request: &CorsRequest<'a>) -> Decision<'a> {
+        self.decide_with(request, false)
+    }
+
+    /// Like [`decide`](Policy::decide), with the request's origin also
+    /// allowed when `origin_allowed_elsewhere` (an adapter's asynchronous
+    /// origin check said yes; `null`, malformed and repeated origins stay
+    /// refused).
+    pub fn decide_with<'a>(
+        &'a self,
+        request: &CorsRequest<'a>,
+        origin_allowed_elsewhere: bool,
+    ) -> Decision<'a> {
         let p = self.inner();
         let credentials = p.credentials;
         // A constant `*` answer (any origin, no credentials) is the same for
@@ -552,6 +565,7 @@ impl Policy {
         };
         let origin = match origin {
             Ok(origin) if p.origins.allows(origin) => origin,
+            Ok(origin) if origin_allowed_elsewhere && origin != "null" => origin,
             Ok(origin) => return refuse_origin(Rejection::OriginNotAllowed { origin }),
             Err(rejection) => return refuse_origin(rejection),
         };

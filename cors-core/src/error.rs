@@ -96,6 +96,9 @@ pub enum ConfigProblem {
         /// Where it came from.
         at: Location,
     },
+    /// An asynchronous origin check together with credentials, without
+    /// saying that the check answers only for exact, trusted origins.
+    AsyncCheckWithCredentials,
     /// `CONNECT`, `TRACE` or `TRACK`, which scripts can never send.
     ForbiddenMethod {
         /// The value as written.
@@ -212,6 +215,13 @@ impl fmt::Display for ConfigProblem {
                 f,
                 "invalid method `{value}` ({at}): a method is a token such as `GET` or `PATCH`, \
                  without spaces or separators"
+            ),
+            ConfigProblem::AsyncCheckWithCredentials => f.write_str(
+                "an asynchronous origin check (`allowed_origin_async`) with credentials \
+                 (`allow_credentials(true)`): every origin it accepts can read a logged-in \
+                 user's data, so a check that says yes too widely (a suffix match, a lookup that \
+                 fails open) is a data leak; if it answers yes only for exact origins you trust, \
+                 say so with `origin_check_is_exact(true)`, otherwise turn credentials off",
             ),
             ConfigProblem::ForbiddenMethod { value, at } => write!(
                 f,

@@ -71,6 +71,7 @@ mod expose_headers;
 mod log_budget;
 mod merge;
 mod origin;
+mod origin_check;
 mod origin_set;
 mod policy;
 mod request_headers;
@@ -88,6 +89,7 @@ pub use env::{builder_from_lookup, builder_from_variables, unknown_variables, Un
 pub use error::{ConfigError, ConfigProblem, ConfigWarning, OriginError};
 pub use log_budget::{Admission, DistinctKeys, LogBudget, LogBudgetConfig, Summary};
 pub use merge::PolicyOverride;
+pub use origin_check::{OriginAnswers, OriginCheckConfig};
 pub use origin_set::OriginPredicate;
 pub use policy::{
     Policy, PolicyBuilder, PreflightStatus, CHROMIUM_MAX_AGE, MAX_AGE_LIMIT, WEBKIT_MAX_AGE,

@@ -26,6 +26,7 @@ fn request<'a>(
         origin: origin.map_or(HeaderField::Absent, |o| HeaderField::Value(o.as_bytes())),
         sec_fetch_site: site.map(str::as_bytes),
         host: Some(HOST.as_bytes()),
+        origin_allowed_elsewhere: false,
     }
 }
 
@@ -273,6 +274,7 @@ proptest! {
             origin: origin.as_deref().map_or(HeaderField::Absent, |o| HeaderField::Value(o.as_bytes())),
             sec_fetch_site: site.as_deref().map(str::as_bytes),
             host: host.as_deref().map(str::as_bytes),
+            origin_allowed_elsewhere: false,
         };
         prop_assert!(policy.check_cross_origin(&req).is_ok());
     }
