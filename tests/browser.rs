@@ -58,6 +58,12 @@
 //! Chromium 156 no longer sends PNA preflights (see
 //! [`private_network_access_is_answered_on_the_server`]).
 //!
+//! Cross-origin protection (issue 15) has a test of its own per engine: a
+//! page on another loopback origin posts a self-submitting form, with the
+//! victim's cookie, to two banks, one with the mode on (403, no transfer)
+//! and one without (the transfer happens); the trusted front end's
+//! credentialed `fetch` still goes through (see `browser/forgery.rs`).
+//!
 //! Run with `cargo test --test browser -- --nocapture` (prints the table;
 //! `CORS_BROWSER_DUMP=1` also prints every request and answer the servers
 //! saw).
@@ -67,6 +73,8 @@
 //! tests: ...` line to stderr (visible in plain `cargo test` output) and
 //! passes, unless `CORS_BROWSER_TESTS_REQUIRED=1`.
 
+#[path = "browser/forgery.rs"]
+mod forgery;
 #[path = "browser/harness.rs"]
 mod harness;
 #[path = "browser/live.rs"]
@@ -398,6 +406,21 @@ fn firefox_enforces_the_cors_answers_of_the_example_server() {
 #[test]
 fn webkit_enforces_the_cors_answers_of_the_example_server() {
     enforces_the_cors_answers_of_the_example_server(Engine::WebKit);
+}
+
+#[test]
+fn chromium_refuses_a_forged_form_post_only_with_cross_origin_protection() {
+    forgery::forged_form_post_is_refused_only_with_protection(Engine::Chromium);
+}
+
+#[test]
+fn firefox_refuses_a_forged_form_post_only_with_cross_origin_protection() {
+    forgery::forged_form_post_is_refused_only_with_protection(Engine::Firefox);
+}
+
+#[test]
+fn webkit_refuses_a_forged_form_post_only_with_cross_origin_protection() {
+    forgery::forged_form_post_is_refused_only_with_protection(Engine::WebKit);
 }
 
 /// The whole table in one run of `engine`, against servers of its own (the
