@@ -60,6 +60,12 @@
 //!   with a fresh profile.
 //! * `127.0.0.1:A` and `127.0.0.1:B` are cross-origin but same-site;
 //!   `localhost` and `127.0.0.1` are cross-site (matters for cookies).
+//! * A [`FetchCase::frame`] case loads a page of another origin in an
+//!   `<iframe>` and waits for its `postMessage`: the way to make a request
+//!   the page itself cannot (a form that submits itself from another
+//!   origin). The page cannot see what came back; check the server.
+//! * [`FetchCase::timing`] reads the response's Resource Timing entry; use
+//!   `cache: 'no-store'` so the entry describes a network fetch.
 //! * If the test process dies without killing the browser, the page closes
 //!   itself 5 s after the overall timeout (which ends headless Chromium and
 //!   Firefox; MiniBrowser and Xvfb stay until killed).
@@ -281,6 +287,14 @@ pub struct FetchCase {
     /// Response header to read with `response.headers.get(..)` when the
     /// fetch resolves (null unless CORS-safelisted or exposed).
     pub read_header: Option<String>,
+    /// Read the response's Resource Timing entry into
+    /// [`FetchOutcome::timing`] once the body has been read.
+    pub timing: bool,
+    /// Not a `fetch()`: load `url` in a fresh `<iframe>` and wait for the
+    /// framed page to `parent.postMessage(..)` that it is done (its message
+    /// becomes [`FetchOutcome::body`]). For pages of another origin that act
+    /// by themselves, such as a form that submits itself.
+    pub frame: bool,
 }
 
 impl FetchCase {
@@ -291,7 +305,24 @@ impl FetchCase {
             url: url.into(),
             init_js: String::new(),
             read_header: None,
+            timing: false,
+            frame: false,
         }
+    }
+
+    /// Loads `url` in an `<iframe>` and waits for the framed page's
+    /// `postMessage` (see [`FetchCase::frame`]).
+    pub fn frame(name: impl Into<String>, url: impl Into<String>) -> Self {
+        FetchCase {
+            frame: true,
+            ..FetchCase::new(name, url)
+        }
+    }
+
+    /// Sets [`FetchCase::timing`].
+    pub fn timing(mut self) -> Self {
+        self.timing = true;
+        self
     }
 
     /// Sets [`FetchCase::init_js`].
@@ -307,8 +338,43 @@ impl FetchCase {
     }
 }
 
+/// A response's `PerformanceResourceTiming` entry, as the page sees it.
+///
+/// Without a passing timing allow check (`Timing-Allow-Origin`) a
+/// cross-origin entry has these fields zeroed.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ResourceTiming {
+    /// `fetchStart` (never zeroed; for context).
+    pub fetch_start: f64,
+    /// `domainLookupStart`.
+    pub domain_lookup_start: f64,
+    /// `connectStart`.
+    pub connect_start: f64,
+    /// `requestStart`.
+    pub request_start: f64,
+    /// `responseStart`.
+    pub response_start: f64,
+    /// `transferSize`, or -1 where the engine does not implement it.
+    pub transfer_size: f64,
+}
+
+impl ResourceTiming {
+    /// Every field the timing allow check gates is zero.
+    pub fn is_zeroed(&self) -> bool {
+        [
+            self.domain_lookup_start,
+            self.connect_start,
+            self.request_start,
+            self.response_start,
+            self.transfer_size,
+        ]
+        .iter()
+        .all(|v| *v == 0.0)
+    }
+}
+
 /// What the page observed for one [`FetchCase`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FetchOutcome {
     /// The case's name.
     pub name: String,
@@ -329,6 +395,13 @@ pub struct FetchOutcome {
     /// run ran out of time, `init_js: ...` if `init_js` did not evaluate, or
     /// `no result: ...` if the browser went away first.
     pub error: Option<String>,
+    /// The response's Resource Timing entry, for a case with
+    /// [`FetchCase::timing`]; `None` if not asked for, or if the page found
+    /// no entry within a second of reading the body (then
+    /// [`FetchOutcome::timing_error`] says so).
+    pub timing: Option<ResourceTiming>,
+    /// Why [`FetchOutcome::timing`] is `None` although it was asked for.
+    pub timing_error: Option<String>,
 }
 
 /// Timeouts for [`run_cases_with`].
@@ -533,6 +606,8 @@ fn build_page(cases: &[FetchCase], config: &RunConfig) -> String {
                     "url": c.url,
                     "init": c.init_js,
                     "header": c.read_header,
+                    "timing": c.timing,
+                    "frame": c.frame,
                 })
             })
             .collect(),
@@ -569,29 +644,90 @@ async function report(obj) {
 window.addEventListener("error", (e) => { report({ page_error: String(e.message) }); });
 window.addEventListener("unhandledrejection", (e) => { report({ page_error: "unhandled rejection: " + String(e.reason) }); });
 
-async function runCase(i, c) {
-  const out = { i, ok_read: false, status: null, header: null, body: null, error: null };
-  let init;
-  try {
-    init = c.init.trim() === "" ? {} : new Function("return (" + c.init + ");")();
-  } catch (e) {
-    out.error = "init_js: " + String(e);
-    return out;
+// The page makes a few resource entries per case (the case and its report);
+// the default buffer of 250 could fill up on a long table.
+if (performance.setResourceTimingBufferSize) performance.setResourceTimingBufferSize(5000);
+
+// The entry is queued when the response ends, which may be a moment after
+// `text()` resolved: poll for up to a second.
+async function timingOf(url) {
+  const name = new URL(url, location.href).href;
+  const until = performance.now() + 1000;
+  for (;;) {
+    const entries = performance.getEntriesByName(name, "resource");
+    if (entries.length > 0) {
+      const e = entries[entries.length - 1];
+      return {
+        fetch_start: e.fetchStart,
+        domain_lookup_start: e.domainLookupStart,
+        connect_start: e.connectStart,
+        request_start: e.requestStart,
+        response_start: e.responseStart,
+        // `undefined` where an engine does not implement it.
+        transfer_size: typeof e.transferSize === "number" ? e.transferSize : -1,
+      };
+    }
+    if (performance.now() >= until) return null;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+async function runFetch(c, init, signal, out) {
+  const r = await fetch(c.url, Object.assign({ signal }, init || {}));
+  out.ok_read = true;
+  out.status = r.status;
+  if (c.header !== null) out.header = r.headers.get(c.header);
+  out.body = (await r.text()).slice(0, 65536);
+  if (c.timing) {
+    out.timing = await timingOf(c.url);
+    if (out.timing === null) out.timing_error = "no resource timing entry within 1 s";
+  }
+  return null;
+}
+
+// Resolves with the framed page's first message; the frame goes away after.
+function runFrame(c, out, frames) {
+  const frame = document.createElement("iframe");
+  frames.push(frame);
+  const done = new Promise((resolve) => {
+    window.addEventListener("message", function onMessage(e) {
+      if (e.source !== frame.contentWindow) return;
+      window.removeEventListener("message", onMessage);
+      out.ok_read = true;
+      out.body = String(e.data);
+      resolve(null);
+    });
+  });
+  frame.src = c.url;
+  document.body.appendChild(frame);
+  return done;
+}
+
+async function runCase(i, c) {
+  const out = { i, ok_read: false, status: null, header: null, body: null, error: null,
+                timing: null, timing_error: null };
   const ctrl = new AbortController();
+  const frames = [];
+  let work;
+  if (c.frame) {
+    work = runFrame(c, out, frames);
+  } else {
+    let init;
+    try {
+      init = c.init.trim() === "" ? {} : new Function("return (" + c.init + ");")();
+    } catch (e) {
+      out.error = "init_js: " + String(e);
+      return out;
+    }
+    work = runFetch(c, init, ctrl.signal, out);
+  }
+  work = work.catch((e) => e);
   const TIMEOUT = {};
   let timer;
   const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), CASE_TIMEOUT_MS); });
-  const work = (async () => {
-    const r = await fetch(c.url, Object.assign({ signal: ctrl.signal }, init || {}));
-    out.ok_read = true;
-    out.status = r.status;
-    if (c.header !== null) out.header = r.headers.get(c.header);
-    out.body = (await r.text()).slice(0, 65536);
-    return null;
-  })().catch((e) => e);
   const res = await Promise.race([work, timeout]);
   clearTimeout(timer);
+  for (const f of frames) f.remove();
   if (res === TIMEOUT) {
     out.error = "timeout";
     ctrl.abort();
@@ -638,6 +774,17 @@ fn parse_report(text: &str, cases: &[FetchCase]) -> Report {
         return Report::Garbage(format!("case index {i} out of range"));
     };
     let string = |key: &str| v.get(key).and_then(|s| s.as_str()).map(str::to_owned);
+    let timing = v.get("timing").filter(|t| t.is_object()).map(|t| {
+        let field = |key: &str| t.get(key).and_then(|n| n.as_f64()).unwrap_or(f64::NAN);
+        ResourceTiming {
+            fetch_start: field("fetch_start"),
+            domain_lookup_start: field("domain_lookup_start"),
+            connect_start: field("connect_start"),
+            request_start: field("request_start"),
+            response_start: field("response_start"),
+            transfer_size: field("transfer_size"),
+        }
+    });
     Report::Case(
         i,
         FetchOutcome {
@@ -650,6 +797,8 @@ fn parse_report(text: &str, cases: &[FetchCase]) -> Report {
             header: string("header"),
             body: string("body"),
             error: string("error"),
+            timing,
+            timing_error: string("timing_error"),
         },
     )
 }

@@ -135,6 +135,29 @@ impl LiveServer {
         broken: bool,
         nested: Option<Cors>,
     ) -> LiveServer {
+        LiveServer::start_app(name, cors, broken, move |cfg, cors| {
+            if let Some(nested) = &nested {
+                cfg.service(
+                    web::scope("/nested")
+                        .wrap(nested.clone())
+                        .route("/items/{id}", web::get().to(|| async { "nested" }))
+                        .route(
+                            "/items/{id}",
+                            web::put().to(|| async { HttpResponse::NoContent().finish() }),
+                        ),
+                );
+            }
+            server::routes(cfg, cors);
+        })
+    }
+
+    /// Serves what `routes` configures (given the app-wide `cors`, as
+    /// `server::routes` takes it) wrapped in `cors`, behind the recording
+    /// layer; `broken` as in [`start`](LiveServer::start).
+    pub(crate) fn start_app<R>(name: &str, cors: Cors, broken: bool, routes: R) -> LiveServer
+    where
+        R: Fn(&mut web::ServiceConfig, &Cors) + Clone + Send + 'static,
+    {
         let log: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let server_log = Arc::clone(&log);
         let (tx, rx) = mpsc::channel();
@@ -144,6 +167,7 @@ impl LiveServer {
                 actix_rt::System::new().block_on(async move {
                     let server = HttpServer::new(move || {
                         let routes_cors = cors.clone();
+                        let routes = routes.clone();
                         let log = Arc::clone(&server_log);
                         App::new()
                             .wrap(cors.clone())
@@ -186,25 +210,7 @@ impl LiveServer {
                                     res
                                 }
                             })
-                            .configure(|cfg| {
-                                if let Some(nested) = &nested {
-                                    cfg.service(
-                                        web::scope("/nested")
-                                            .wrap(nested.clone())
-                                            .route(
-                                                "/items/{id}",
-                                                web::get().to(|| async { "nested" }),
-                                            )
-                                            .route(
-                                                "/items/{id}",
-                                                web::put().to(|| async {
-                                                    HttpResponse::NoContent().finish()
-                                                }),
-                                            ),
-                                    );
-                                }
-                            })
-                            .configure(move |cfg| server::routes(cfg, &routes_cors))
+                            .configure(move |cfg| routes(cfg, &routes_cors))
                     })
                     .workers(1)
                     .disable_signals()
