@@ -51,7 +51,7 @@ use medians::median;
 
 #[path = "support/stacks.rs"]
 mod stacks;
-use stacks::{actix_cors, cors_actix, routes, Scenario, ALLOWED, SCENARIOS};
+use stacks::{actix_cors, cors_actix, routes, shared_headers, Scenario, ALLOWED, SCENARIOS};
 
 /// The stacks, in the order the table reads them.
 const STACKS: [&str; 3] = ["none", "actix-cors", "cors-actix"];
@@ -189,7 +189,7 @@ fn middleware(c: &mut Criterion) {
     let ours = system.block_on(test::init_service(
         App::new().wrap(cors_actix()).configure(routes),
     ));
-    let to_request = TestRequest::to_request;
+    let to_request = |req: TestRequest| shared_headers(req.to_request());
     check_stack(&system, STACKS[0], &none, to_request);
     check_stack(&system, STACKS[1], &theirs, to_request);
     check_stack(&system, STACKS[2], &ours, to_request);
