@@ -21,7 +21,10 @@
 # cors-actix − none), the added self cost (cors-actix − none) grouped by
 # what the code does, and the functions whose self cost grew most.
 #
-# The bench is built with debug symbols (`CARGO_PROFILE_BENCH_DEBUG=true`) in
+# It ends with the engine's `Policy::decide` per call, with 1 and 10,000
+# exact origins (cors-core's engine bench, same method).
+#
+# The benches are built with debug symbols (`CARGO_PROFILE_BENCH_DEBUG=true`) in
 # both modes, so both read the same binary; symbols do not change the code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -147,6 +150,26 @@ def total(path):
     print(round(parse(path)['total']))
 
 
+def decide(path):
+    """Inclusive instructions per `Policy::decide` call (engine bench)."""
+    tree = subprocess.run(ANNOTATE + ['--tree=caller', '--inclusive=yes', path],
+                          capture_output=True, text=True, check=True).stdout
+    cost, calls, callers = 0, 0, []
+    for line in tree.splitlines():
+        m = LINE.match(line)
+        if not m:
+            callers = []
+            continue
+        c, mark, name, n = m.groups()
+        if mark == '<':
+            callers.append(number(n) if n else 0)
+        elif mark == '*':
+            if name.endswith('Policy>::decide') and number(c) > cost:
+                cost, calls = number(c), sum(callers)
+            callers = []
+    print(f'{cost / calls:.1f}')
+
+
 def profile(scenario, none_path, ours_path, top=12):
     none, ours = parse(none_path), parse(ours_path)
     print(f"\n#### {scenario}: {fmt(ours['total'])} − {fmt(none['total'])} = "
@@ -185,7 +208,7 @@ def profile(scenario, none_path, ours_path, top=12):
 
 
 if __name__ == '__main__':
-    {'total': total, 'profile': profile}[sys.argv[1]](*sys.argv[2:])
+    {'total': total, 'profile': profile, 'decide': decide}[sys.argv[1]](*sys.argv[2:])
 PY
 
 # Runs one scenario on one stack under callgrind; prints the output file.
@@ -223,5 +246,26 @@ for scenario in $scenarios; do
   fi
 done
 cat "$table"
+
+# The engine alone: `Policy::decide` with 1 and 10,000 exact origins (the
+# goal "10,000 origins <= 1.10 x one"), per call, inclusive.
+engine=$(CARGO_PROFILE_BENCH_DEBUG=true cargo bench -p cors-core --bench engine --no-run --message-format=json 2>/dev/null |
+  sed -n 's/.*"executable":"\([^"]*engine[^"]*\)".*/\1/p' | tail -n 1)
+if [ -x "$engine" ]; then
+  echo
+  echo "| \`Policy::decide\`, actual GET | 1 exact origin (Ir) | 10,000 exact origins (Ir) | 10,000 ÷ 1 |"
+  echo "|---|---:|---:|---:|"
+  for case in "" -miss; do
+    for size in 1 10000; do
+      out=$workdir/engine.$size$case.out
+      valgrind --tool=callgrind --callgrind-out-file="$out" \
+        "$engine" --bench --profile-time 1 "engine/policy-size/exact-$size$case\$" >/dev/null 2>&1
+    done
+    one=$(python3 "$workdir/profile.py" decide "$workdir/engine.1$case.out")
+    many=$(python3 "$workdir/profile.py" decide "$workdir/engine.10000$case.out")
+    awk -v c="${case:-hit}" -v o="$one" -v m="$many" 'BEGIN {
+      printf "| %s | %.1f | %.1f | %.2f |\n", (c == "-miss" ? "miss" : c), o, m, m / o }'
+  done
+fi
 $profile && cat "$profiles"
 exit 0
