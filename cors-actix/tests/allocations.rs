@@ -163,10 +163,13 @@ where
     count
 }
 
+/// A request kind's name, and how to build its request.
+type Requests = Vec<(&'static str, fn() -> TestRequest)>;
+
 /// One app, with and without the middleware, and the requests sent to both.
 struct Case {
     name: &'static str,
-    requests: Vec<(&'static str, fn() -> TestRequest)>,
+    requests: Requests,
 }
 
 /// `(kind, none, actix-cors or "", cors-actix)` for each request of a case.
@@ -236,7 +239,7 @@ fn preflight(path: &str, origin: &str, method: &str) -> TestRequest {
 }
 
 /// The requests of the benchmark table, by name.
-fn benchmark_requests() -> Vec<(&'static str, fn() -> TestRequest)> {
+fn benchmark_requests() -> Requests {
     vec![
         ("preflight-allowed", || Scenario::PreflightAllowed.request()),
         ("actual-allowed", || Scenario::ActualAllowed.request()),
