@@ -8,7 +8,7 @@ use actix_web::http::{Method, Uri};
 use actix_web::HttpRequest;
 use cors_core::{CorsRequest, HeaderField};
 
-use crate::diagnostics::Facts;
+use crate::diagnostics::{warn_enabled, Facts};
 
 // Built at compile time: `from_static` called at run time parses the name.
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -38,7 +38,8 @@ pub(crate) struct RequestSnapshot {
     /// The first `Origin` line.
     pub(crate) origin: Option<HeaderValue>,
     repeated_origin: bool,
-    /// For the error path's log line: only CORS requests are ever logged.
+    /// For the error path's log line: only refused CORS requests are
+    /// logged there, and only when someone listens at `warn`.
     uri: Option<Uri>,
 }
 
@@ -49,7 +50,11 @@ impl RequestSnapshot {
         RequestSnapshot {
             method: req.method().clone(),
             repeated_origin: origins.next().is_some(),
-            uri: origin.is_some().then(|| req.uri().clone()),
+            // The first clone of a `Uri` promotes its `Bytes` to a shared
+            // buffer: one allocation per request, wasted unless the line it
+            // is kept for can be written (`diagnostics::explain` writes a
+            // refusal only when `warn` is on).
+            uri: (origin.is_some() && warn_enabled()).then(|| req.uri().clone()),
             origin,
         }
     }

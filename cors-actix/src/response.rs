@@ -150,9 +150,11 @@ pub(crate) fn apply_with_origin(
     // A CORS request's answer, or a static `*`, replaces whatever the
     // handler said; a non-CORS request under any other policy keeps it.
     let ours_replace = allow_origin.is_some() || decision.kind() != RequestKind::NotCors;
-    if let Some(existing) = response_headers
-        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-        .filter(|_| ours_replace)
+    // Looked up only when it would be replaced: a request without `Origin`
+    // under a policy that does not answer `*` skips the lookup.
+    if let Some(existing) = ours_replace
+        .then(|| response_headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN))
+        .flatten()
     {
         let ours = allow_origin.unwrap_or("(none)");
         if existing.as_bytes() != ours.as_bytes() {

@@ -26,7 +26,10 @@ pub enum MalformedHeaders {
 }
 
 /// Iterates over the names in an `Access-Control-Request-Headers` value,
-/// trimmed of optional whitespace, borrowing from the value. Several lines
+/// trimmed of optional whitespace, borrowing from the value. Names are
+/// bytes (checked to be header-name tokens, so ASCII): the allowed-list
+/// check compares bytes, and a `str` is made only for a refusal's message
+/// (`str::from_utf8` costs about 100 instructions on a short name). Several lines
 /// are read as one comma-joined list (RFC 9110 §5.3), without joining them.
 #[derive(Clone, Debug)]
 pub(crate) struct RequestHeaderNames<'a> {
@@ -61,7 +64,7 @@ impl<'a> RequestHeaderNames<'a> {
 }
 
 impl<'a> Iterator for RequestHeaderNames<'a> {
-    type Item = Result<&'a str, MalformedHeaders>;
+    type Item = Result<&'a [u8], MalformedHeaders>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -90,8 +93,7 @@ impl<'a> Iterator for RequestHeaderNames<'a> {
                 self.next_line = usize::MAX;
                 return Some(Err(MalformedHeaders::InvalidName));
             }
-            // Tokens are ASCII, so this never fails.
-            return Some(std::str::from_utf8(name).map_err(|_| MalformedHeaders::InvalidName));
+            return Some(Ok(name));
         }
     }
 }
@@ -115,12 +117,14 @@ mod tests {
     use super::*;
 
     fn names(value: &str) -> Result<Vec<&str>, MalformedHeaders> {
-        RequestHeaderNames::new(FieldLines::one(value.as_bytes()))?.collect()
+        names_of_lines(&[value])
     }
 
     fn names_of_lines<'a>(lines: &[&'a str]) -> Result<Vec<&'a str>, MalformedHeaders> {
         let lines = FieldLines::new(lines.iter().map(|l| l.as_bytes())).unwrap();
-        RequestHeaderNames::new(lines)?.collect()
+        RequestHeaderNames::new(lines)?
+            .map(|name| name.map(|n| std::str::from_utf8(n).unwrap()))
+            .collect()
     }
 
     #[test]
