@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
-use cors_core::{CorsRequest, Decision, Policy, WriteRequest};
+use cors_core::{CorsRequest, Decision, Policy, Vary, WriteRequest};
 
 use crate::diagnostics::{self, Diagnostics, Facts, Outcome};
 use crate::origin_check::{Need, OriginCheck};
@@ -44,11 +44,21 @@ pub(crate) struct Owner {
     pub(crate) handler: bool,
     /// The asynchronous origin check, asked for origins the policy refuses.
     pub(crate) origin_check: Option<Arc<OriginCheck>>,
+    /// The whole answer to a request without `Origin`, when it is only
+    /// `Vary` (`None`: a static `*` answer, decided per request).
+    pub(crate) no_origin_vary: Option<Vary>,
 }
 
 impl Owner {
     pub(crate) fn new(policy: Policy, switches: Switches, diagnostics: Arc<Diagnostics>) -> Self {
+        let not_cors = policy.decide(&CorsRequest::new("GET"));
+        let no_origin_vary = not_cors
+            .headers()
+            .allow_origin()
+            .is_none()
+            .then(|| not_cors.headers().vary());
         Owner {
+            no_origin_vary,
             fixed: FixedValues::new(&policy),
             policy,
             block_disallowed_origins: switches.block_disallowed_origins,

@@ -16,6 +16,7 @@
 //!   a possible owner of any path (see [`Nesting`]).
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock, Weak};
 
 use actix_web::dev::ServiceRequest;
@@ -52,6 +53,8 @@ const PREFLIGHT_VARY: Vary = Vary::ORIGIN
 #[derive(Debug, Default)]
 pub(crate) struct Nesting {
     inner: Vec<Arc<OwnerCell>>,
+    /// The layer wraps an app: nothing encloses it.
+    wraps_app: bool,
 }
 
 thread_local! {
@@ -71,7 +74,8 @@ impl Nesting {
         // actix-web 4 names an app's router `AppRouting` and exposes no
         // other sign of where a middleware is wrapped; the composition tests
         // fail should that change.
-        if !std::any::type_name::<S>().contains("::AppRouting") {
+        let wraps_app = std::any::type_name::<S>().contains("::AppRouting");
+        if !wraps_app {
             // What this layer took is inside whatever encloses it too.
             BUILT.with(|built| {
                 let mut built = built.borrow_mut();
@@ -79,7 +83,12 @@ impl Nesting {
                 built.push(Arc::clone(owner));
             });
         }
-        Nesting { inner }
+        Nesting { inner, wraps_app }
+    }
+
+    /// Whether the layer wraps an app (no layer encloses it).
+    pub(crate) fn wraps_app(&self) -> bool {
+        self.wraps_app
     }
 
     /// Whether any `Cors` layer was built inside this one.
@@ -114,6 +123,10 @@ impl Nesting {
 /// [`annotated_path`] skip the route lookup in apps without any.
 static PATH_TABLES: RwLock<Vec<Weak<PathPreflight>>> = RwLock::new(Vec::new());
 
+/// Set when the first table is registered: until then [`annotated_path`]
+/// costs one load instead of a lock.
+static ANY_TABLE: AtomicBool = AtomicBool::new(false);
+
 /// The annotated handlers at the request's path, if routing will send it to
 /// one of their generated routes first: those of every `handlers(...)` call
 /// registered at the same full path (so split registrations behave as one).
@@ -124,10 +137,10 @@ static PATH_TABLES: RwLock<Vec<Weak<PathPreflight>>> = RwLock::new(Vec::new());
 /// before routing would read the raw path, which an attacker can encode to
 /// escape the handler's policy.
 pub(crate) fn annotated_path(req: &ServiceRequest) -> Option<Arc<PathHandlers>> {
-    let tables = PATH_TABLES.read().unwrap_or_else(PoisonError::into_inner);
-    if tables.is_empty() {
+    if !ANY_TABLE.load(Ordering::Relaxed) {
         return None;
     }
+    let tables = PATH_TABLES.read().unwrap_or_else(PoisonError::into_inner);
     let name = req.resource_map().match_name(req.match_info().as_str())?;
     let id: usize = name.strip_prefix(ROUTE_NAME_PREFIX)?.parse().ok()?;
     let table = tables.get(id)?.upgrade()?;
@@ -349,6 +362,7 @@ impl PathPreflight {
             joined: OnceLock::new(),
         });
         tables.push(Arc::downgrade(&table));
+        ANY_TABLE.store(true, Ordering::Relaxed);
         table
     }
 

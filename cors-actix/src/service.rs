@@ -24,10 +24,11 @@ use std::task::{ready, Context, Poll};
 use actix_service::Service;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::ORIGIN;
 use actix_web::http::Method;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 use cors_core::cross_origin::is_unsafe_method;
-use cors_core::{CorsRequest, RequestKind};
+use cors_core::{CorsRequest, RequestKind, Vary};
 use pin_project_lite::pin_project;
 
 use crate::diagnostics::{self, Facts, Outcome};
@@ -36,6 +37,7 @@ use crate::origin_check::Need;
 use crate::owner::Owner;
 use crate::ownership::{self, Nesting};
 use crate::request::{cors_request, RequestSnapshot};
+use crate::response::merge_vary;
 
 /// Marks a response (or, on the way in, a request) whose CORS answer an
 /// owner inside has given: layers outside leave it alone.
@@ -206,12 +208,15 @@ where
         // Routing needs the request unshared, so keep what deciding and the
         // error path need: method and origin (cheap clones). For a request
         // that is not a preflight, the engine reads nothing else.
-        let snapshot = RequestSnapshot::new(&req);
         if nesting.is_some_and(Nesting::is_nested) {
             req.extensions_mut().insert(Enclosed);
         }
-        // A layer outside will look for the mark only if it set `Enclosed`.
-        let claim = nesting.is_none() || req.extensions().contains::<Enclosed>();
+        // A layer outside will look for the mark only if it set `Enclosed`;
+        // nothing is outside an app-wide layer.
+        let claim = match nesting {
+            None => true,
+            Some(nesting) => !nesting.wraps_app() && req.extensions().contains::<Enclosed>(),
+        };
         // A layer leaves a request its `#[cors]` handler owns to the
         // handler's own policy (checked again in the handler's service).
         let owned_by_handler = |req: &ServiceRequest| nesting.is_some() && annotated_owner_of(req);
@@ -226,6 +231,11 @@ where
                 return CorsFuture::done(req.into_response(res));
             }
         }
+        // Not a CORS request: its answer is the same for every such request.
+        if let (Some(vary), false) = (owner.no_origin_vary, req.headers().contains_key(ORIGIN)) {
+            return CorsFuture::inner(self.service.call(req), After::Vary { vary, claim });
+        }
+        let snapshot = RequestSnapshot::new(&req);
         if owner.block_disallowed_origins && snapshot.origin.is_some() {
             let decision = owner.decide(&snapshot.cors_request(), checked);
             if !decision.is_allowed()
@@ -289,6 +299,10 @@ enum After {
         restricted: bool,
         checked: bool,
     },
+    /// A request without `Origin` under a policy whose answer to it is only
+    /// `Vary` (its precomputed tokens): add them unless an owner inside
+    /// claimed it.
+    Vary { vary: Vary, claim: bool },
     /// Decorate it from this policy unless an owner inside claimed it, and
     /// mark it claimed when a layer outside will look.
     Decorate {
@@ -401,9 +415,9 @@ where
     match after {
         After::Nothing => res.map_into_left_body(),
         After::Claim => {
-            let (request, mut response) = res.into_parts();
-            response.extensions_mut().insert(Claimed);
-            ServiceResponse::new(request, response).map_into_left_body()
+            let mut res = res;
+            res.response_mut().extensions_mut().insert(Claimed);
+            res.map_into_left_body()
         }
         After::AnswerPreflight {
             owner,
@@ -428,24 +442,36 @@ where
             claim,
             checked,
         } => {
-            let (request, mut response) = res.into_parts();
-            if !claimed(&response) {
+            // Decorated in place: taking the response apart and putting it
+            // back costs more than the headers.
+            let mut res = res;
+            if !claimed(res.response()) {
                 let decision = owner.decide(&snapshot.cors_request(), checked);
-                owner.log(&request, &decision, Outcome::HandlerRan);
-                owner.decorate(&decision, snapshot.origin.as_ref(), response.headers_mut());
+                owner.log(res.request(), &decision, Outcome::HandlerRan);
+                owner.decorate(&decision, snapshot.origin.as_ref(), res.headers_mut());
                 if decision.is_allowed() && diagnostics::debug_enabled() {
                     owner.diagnostics.report_hidden_headers(
-                        &Facts::of(&request),
+                        &Facts::of(res.request()),
                         &decision,
-                        response.headers(),
+                        res.headers(),
                         &owner.policy,
                     );
                 }
                 if claim {
-                    response.extensions_mut().insert(Claimed);
+                    res.response_mut().extensions_mut().insert(Claimed);
                 }
             }
-            ServiceResponse::new(request, response).map_into_left_body()
+            res.map_into_left_body()
+        }
+        After::Vary { vary, claim } => {
+            let mut res = res;
+            if !claimed(res.response()) {
+                merge_vary(res.headers_mut(), vary);
+                if claim {
+                    res.response_mut().extensions_mut().insert(Claimed);
+                }
+            }
+            res.map_into_left_body()
         }
     }
 }
@@ -455,6 +481,17 @@ where
 fn respond_error(mut err: Error, after: After) -> Error {
     match after {
         After::Nothing | After::AnswerPreflight { .. } => {}
+        After::Vary { vary, claim } => {
+            err.add_response_mapper(move |mut res| {
+                if !claimed(&res) {
+                    merge_vary(res.headers_mut(), vary);
+                    if claim {
+                        res.extensions_mut().insert(Claimed);
+                    }
+                }
+                res
+            });
+        }
         After::Claim => {
             err.add_response_mapper(|mut res| {
                 res.extensions_mut().insert(Claimed);
