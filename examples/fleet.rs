@@ -4,7 +4,8 @@
 //! store about an origin its static list refuses (`allowed_origin_async`)
 //! and remembers the answer for `FLEET_ORIGIN_TTL_SECS`, so an origin added
 //! to or removed from the store reaches every process within that time, and
-//! the store sees at most one query per origin per process per time-to-live.
+//! the store sees about one query per origin per process per time-to-live
+//! (more only while requests for an origin not yet answered arrive at once).
 //!
 //! ```sh
 //! # SQLite (the default, `sqlite://fleet.db` in the working directory):
