@@ -217,8 +217,8 @@ fn wait_for(replica: &Replica, origin: &str, allowed: bool, changed: Instant) ->
 }
 
 /// Two replicas on `store`: the store's changes reach both within the
-/// time-to-live.
-fn fleet_follows_the_store(store: &str, dir: &Path) {
+/// time-to-live. Returns the replicas, still running.
+fn fleet_follows_the_store(store: &str, dir: &Path) -> [Replica; 2] {
     let started = Instant::now();
     // The store exists before the replicas start, as in a deployment.
     admin(store, dir, &["remove-origin", TENANT]);
@@ -267,13 +267,14 @@ fn fleet_follows_the_store(store: &str, dir: &Path) {
         );
     }
     eprintln!("fleet on {store}: {:?} in all", started.elapsed());
+    replicas
 }
 
 #[test]
 fn two_replicas_on_one_sqlite_file_follow_its_origins() {
     let dir = TempDir::new("sqlite");
     let store = format!("sqlite://{}", dir.0.join("fleet.db").display());
-    fleet_follows_the_store(&store, &dir.0);
+    let _replicas = fleet_follows_the_store(&store, &dir.0);
 }
 
 /// A `redis-server` of the test's own on a free loopback port, nothing
@@ -334,7 +335,7 @@ fn redis_pings(port: u16) -> bool {
 #[test]
 fn two_replicas_on_one_redis_follow_its_origins() {
     let dir = TempDir::new("redis");
-    let Some((_redis, port)) = start_redis(&dir.0) else {
+    let Some((redis_server, port)) = start_redis(&dir.0) else {
         if std::env::var_os("CORS_FLEET_REDIS_REQUIRED").is_some_and(|v| v == "1") {
             panic!("redis-server is not on PATH, and CORS_FLEET_REDIS_REQUIRED=1");
         }
@@ -345,5 +346,24 @@ fn two_replicas_on_one_redis_follow_its_origins() {
         );
         return;
     };
-    fleet_follows_the_store(&format!("redis://127.0.0.1:{port}/"), &dir.0);
+    let replicas = fleet_follows_the_store(&format!("redis://127.0.0.1:{port}/"), &dir.0);
+
+    // The store goes away: an origin not yet answered is refused promptly
+    // (the lookup is bounded, and a failed lookup never allows), and the
+    // static origins are served as before.
+    drop(redis_server);
+    for replica in &replicas {
+        let start = Instant::now();
+        assert_eq!(get_data(replica.addr, "https://new.example").1, None);
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(3), "refused only after {took:?}");
+        eprintln!(
+            "redis down: {}: new origin refused in {took:?}",
+            replica.process.name
+        );
+        assert_eq!(
+            get_data(replica.addr, STATIC_ORIGIN).1.as_deref(),
+            Some(STATIC_ORIGIN)
+        );
+    }
 }
