@@ -24,7 +24,10 @@ const STATIC_ORIGIN: &str = "https://app.example";
 const TENANT: &str = "https://tenant.example";
 
 /// The example's binary, built once for all the tests of this file with
-/// the profile this test was built with.
+/// the profile this test was built with. `--workspace` resolves features close to
+/// how `cargo test --workspace` does, so after it only a few crates are
+/// built again (redis, cors-actix, tracing-subscriber: about 10 s), not
+/// another copy of the dependencies.
 fn fleet_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
@@ -36,6 +39,7 @@ fn fleet_binary() -> &'static Path {
         cmd.args([
             "build",
             "--quiet",
+            "--workspace",
             "--example",
             "fleet",
             "--message-format=json",
