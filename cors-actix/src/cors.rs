@@ -174,6 +174,7 @@ impl Cors {
             &inner.policy,
             inner.block_disallowed_origins,
             inner.rejection_header,
+            inner.origin_check.is_some(),
         );
     }
 }

@@ -1033,8 +1033,14 @@ fn counts_as_hidden(name: &HeaderName, policy: &Policy) -> bool {
 }
 
 /// Logs the effective policy (`info`) and each risky choice (`warn`).
-pub(crate) fn log_summary(policy: &Policy, block_disallowed_origins: bool, rejection_header: bool) {
+pub(crate) fn log_summary(
+    policy: &Policy,
+    block_disallowed_origins: bool,
+    rejection_header: bool,
+    origin_check: bool,
+) {
     tracing::info!(
+        origin_check,
         origins = %allowed_origins(policy),
         methods = %policy.describe(Setting::AllowedMethods),
         headers = %policy.describe(Setting::AllowedHeaders),
@@ -1043,9 +1049,18 @@ pub(crate) fn log_summary(policy: &Policy, block_disallowed_origins: bool, rejec
         max_age = %policy.describe(Setting::MaxAge),
         private_network = %policy.describe(Setting::AllowPrivateNetwork),
         block_disallowed_origins,
-        "CORS policy: {policy}"
+        "CORS policy: {policy}{}",
+        if origin_check {
+            "; other origins: asked of the asynchronous origin check"
+        } else {
+            ""
+        }
     );
     for warning in policy.warnings() {
+        // The origin check may allow origins the static rules do not list.
+        if origin_check && *warning == ConfigWarning::NoOrigins {
+            continue;
+        }
         tracing::warn!(warning = warning_code(warning), "CORS policy: {warning}");
     }
     if rejection_header {
