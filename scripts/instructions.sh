@@ -247,6 +247,25 @@ for scenario in $scenarios; do
 done
 cat "$table"
 
+# Variants of cors-actix against the plain one, in the scenario showing each
+# one's cost (skipped when SCENARIOS is set).
+if [ -z "${SCENARIOS:-}" ]; then
+  echo
+  echo "| variant | scenario | cors-actix (Ir) | variant (Ir) | variant − cors-actix |"
+  echo "|---|---|---:|---:|---:|"
+  for row in "cors-actix-handler preflight-allowed preflight-allowed" \
+             "cors-actix-handler actual-allowed actual-allowed" \
+             "cors-actix-handler no-origin no-origin" \
+             "cors-actix-protected post-allowed post-allowed" \
+             "cors-actix-checked actual-allowed actual-checked"; do
+    set -- $row
+    base=$(per_request "$(record "$2" cors-actix)")
+    variant=$(per_request "$(record "$3" "$1")")
+    awk -v v="$1" -v s="$3" -v b="$base" -v x="$variant" 'BEGIN {
+      printf "| %s | %s | %d | %d | %+d |\n", v, s, b, x, x - b }'
+  done
+fi
+
 # The engine alone: `Policy::decide` with 1 and 10,000 exact origins (the
 # goal "10,000 origins <= 1.10 x one"), per call, inclusive.
 engine=$(CARGO_PROFILE_BENCH_DEBUG=true cargo bench -p cors-core --bench engine --no-run --message-format=json 2>/dev/null |

@@ -51,7 +51,10 @@ use medians::median;
 
 #[path = "support/stacks.rs"]
 mod stacks;
-use stacks::{actix_cors, cors_actix, routes, shared_headers, Scenario, ALLOWED, SCENARIOS};
+use stacks::{
+    actix_cors, cors_actix, cors_actix_checked, cors_actix_protected, routes, routes_with_handler,
+    shared_headers, Scenario, ALLOWED, CHECKED, SCENARIOS,
+};
 
 /// The stacks, in the order the table reads them.
 const STACKS: [&str; 3] = ["none", "actix-cors", "cors-actix"];
@@ -93,8 +96,15 @@ impl Scenario {
                 assert!(status.is_client_error(), "{context}: {status}");
                 assert!(allow_origin.is_none(), "{context}");
             }
-            (Scenario::ActualAllowed, "none")
-            | (Scenario::ActualDisallowed | Scenario::NoOrigin, _) => {
+            (Scenario::PostAllowed, _) => {
+                assert_eq!(status, StatusCode::CREATED, "{context}");
+            }
+            (Scenario::ActualChecked, "cors-actix-checked") => {
+                assert_eq!(status, StatusCode::OK, "{context}");
+                assert_eq!(allow_origin.unwrap(), CHECKED, "{context}");
+            }
+            (Scenario::ActualAllowed | Scenario::ActualChecked, "none")
+            | (Scenario::ActualDisallowed | Scenario::NoOrigin | Scenario::ActualChecked, _) => {
                 assert_eq!(status, StatusCode::OK, "{context}");
                 assert!(allow_origin.is_none(), "{context}");
             }
@@ -204,6 +214,78 @@ fn middleware(c: &mut Criterion) {
         bench_stack(&mut group, &system, STACKS[2], &ours, scenario, to_request);
         group.finish();
     }
+
+    // Variants of cors-actix, each against the plain one in the scenario
+    // that shows its cost: an app with one `#[cors]` handler elsewhere,
+    // cross-origin protection on an allowed `POST`, an origin allowed by a
+    // remembered answer of an origin check.
+    let handler_cors = cors_actix();
+    let with_handler = system.block_on(test::init_service(
+        App::new()
+            .wrap(handler_cors.clone())
+            .configure(|cfg| routes_with_handler(cfg, &handler_cors)),
+    ));
+    let protected = system.block_on(test::init_service(
+        App::new().wrap(cors_actix_protected()).configure(routes),
+    ));
+    let checked = system.block_on(test::init_service(
+        App::new().wrap(cors_actix_checked()).configure(routes),
+    ));
+    // The check's first answer is remembered before timing.
+    let warm = complete(
+        &system,
+        test::call_service(&checked, to_request(Scenario::ActualChecked.request())),
+    );
+    Scenario::ActualChecked.check("cors-actix-checked", &warm);
+    for scenario in [
+        Scenario::PreflightAllowed,
+        Scenario::ActualAllowed,
+        Scenario::NoOrigin,
+    ] {
+        let mut group = c.benchmark_group(scenario.group());
+        let res = complete(
+            &system,
+            test::call_service(&with_handler, to_request(scenario.request())),
+        );
+        scenario.check("cors-actix-handler", &res);
+        bench_stack(
+            &mut group,
+            &system,
+            "cors-actix-handler",
+            &with_handler,
+            scenario,
+            to_request,
+        );
+        group.finish();
+    }
+    let mut group = c.benchmark_group(Scenario::PostAllowed.group());
+    bench_stack(
+        &mut group,
+        &system,
+        "cors-actix",
+        &ours,
+        Scenario::PostAllowed,
+        to_request,
+    );
+    bench_stack(
+        &mut group,
+        &system,
+        "cors-actix-protected",
+        &protected,
+        Scenario::PostAllowed,
+        to_request,
+    );
+    group.finish();
+    let mut group = c.benchmark_group(Scenario::ActualChecked.group());
+    bench_stack(
+        &mut group,
+        &system,
+        "cors-actix-checked",
+        &checked,
+        Scenario::ActualChecked,
+        to_request,
+    );
+    group.finish();
 }
 
 fn config() -> Criterion {

@@ -74,6 +74,8 @@ fn allocations<T>(f: impl FnOnce() -> T) -> (T, u64) {
     (value, after - before)
 }
 
+// The variant stacks and their scenarios are timed only (benches).
+#[allow(dead_code)]
 #[path = "../benches/support/stacks.rs"]
 mod stacks;
 use stacks::{actix_cors, cors_actix, routes, shared_headers, Scenario, ALLOWED, SCENARIOS};

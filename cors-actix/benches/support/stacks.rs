@@ -10,6 +10,8 @@ use actix_web::{web, HttpMessage, HttpResponse};
 
 pub(crate) const ALLOWED: &str = "https://app.example.com";
 pub(crate) const DISALLOWED: &str = "https://evil.example";
+/// An origin only the asynchronous origin check allows.
+pub(crate) const CHECKED: &str = "https://tenant.example.com";
 
 /// The scenarios: a name, and the request each sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,11 @@ pub(crate) enum Scenario {
     NoOrigin,
     /// `OPTIONS` from a disallowed origin.
     PreflightRejected,
+    /// `POST` from the allowed origin's page (`Sec-Fetch-Site: cross-site`),
+    /// for the cost of cross-origin protection.
+    PostAllowed,
+    /// `GET` from an origin only the origin check allows (answer remembered).
+    ActualChecked,
 }
 
 pub(crate) const SCENARIOS: [Scenario; 5] = [
@@ -42,6 +49,8 @@ impl Scenario {
             Scenario::ActualDisallowed => "actual-disallowed",
             Scenario::NoOrigin => "no-origin",
             Scenario::PreflightRejected => "preflight-rejected",
+            Scenario::PostAllowed => "post-allowed",
+            Scenario::ActualChecked => "actual-checked",
         }
     }
 
@@ -64,6 +73,11 @@ impl Scenario {
             Scenario::ActualDisallowed => get().insert_header((header::ORIGIN, DISALLOWED)),
             Scenario::NoOrigin => get(),
             Scenario::PreflightRejected => preflight(DISALLOWED),
+            Scenario::PostAllowed => TestRequest::post()
+                .uri("/api/items")
+                .insert_header((header::ORIGIN, ALLOWED))
+                .insert_header(("sec-fetch-site", "cross-site")),
+            Scenario::ActualChecked => get().insert_header((header::ORIGIN, CHECKED)),
         }
     }
 }
@@ -132,13 +146,45 @@ pub(crate) fn actix_cors() -> actix_cors::Cors {
         .block_on_origin_mismatch(false)
 }
 
-pub(crate) fn cors_actix() -> cors_actix::Cors {
+fn cors_actix_builder() -> cors_actix::CorsBuilder {
     cors_actix::Cors::builder()
         .allowed_origin(ALLOWED)
         .allowed_methods(["GET", "POST", "PUT"])
         .allowed_headers(["content-type", "x-requested-with"])
         .expose_headers(["x-request-id"])
         .max_age(600)
+}
+
+pub(crate) fn cors_actix() -> cors_actix::Cors {
+    cors_actix_builder().build().expect("valid policy")
+}
+
+/// The same policy with cross-origin protection on.
+pub(crate) fn cors_actix_protected() -> cors_actix::Cors {
+    cors_actix_builder()
+        .cross_origin_protection(true)
         .build()
         .expect("valid policy")
+}
+
+/// The same policy, with an origin check that allows [`CHECKED`].
+pub(crate) fn cors_actix_checked() -> cors_actix::Cors {
+    cors_actix_builder()
+        .allowed_origin_async(|origin: String| async move { origin == CHECKED })
+        .build()
+        .expect("valid policy")
+}
+
+/// A `#[cors]` handler elsewhere in the app, so the measured routes share
+/// the app with a generated preflight resource.
+#[cors_actix::cors(expose = ["x-other"])]
+#[actix_web::get("/api/other")]
+async fn other() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+/// [`routes`] plus one `#[cors]` handler at another path.
+pub(crate) fn routes_with_handler(cfg: &mut web::ServiceConfig, cors: &cors_actix::Cors) {
+    cfg.service(cors.handlers(other));
+    routes(cfg);
 }
