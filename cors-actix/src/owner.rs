@@ -9,7 +9,7 @@ use cors_core::{CorsRequest, Decision, Policy, Vary, WriteRequest};
 
 use crate::diagnostics::{self, Diagnostics, Facts, Outcome};
 use crate::origin_check::{Need, OriginCheck};
-use crate::request::{cors_request, is_same_origin, request_host};
+use crate::request::{cors_request, field, is_same_origin, request_host};
 use crate::response::{
     add_rejection_header, apply_with_origin, preflight_response, FixedValues, REJECTED_HEADER,
 };
@@ -140,11 +140,16 @@ impl Owner {
         checked: bool,
     ) -> Option<HttpResponse> {
         let headers = req.headers();
-        let host = request_host(req, self.trust_forwarded_headers);
+        let sec_fetch_site = headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes);
+        // The host matters only without fetch metadata.
+        let host = sec_fetch_site
+            .is_none()
+            .then(|| request_host(req, self.trust_forwarded_headers))
+            .flatten();
         let write = WriteRequest {
             method: req.method().as_str(),
-            origin: cors_request(req.head()).origin,
-            sec_fetch_site: headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes),
+            origin: field(headers, &header::ORIGIN),
+            sec_fetch_site,
             host: host.as_deref(),
             origin_allowed_elsewhere: checked,
         };

@@ -14,7 +14,8 @@ use crate::diagnostics::{warn_enabled, Facts};
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(cors_core::header::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK);
 
-fn field<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderField<'a> {
+/// One field's lines, as the engine takes them.
+pub(crate) fn field<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderField<'a> {
     HeaderField::from_values(headers.get_all(name).map(|v| v.as_bytes()))
 }
 

@@ -24,7 +24,6 @@ use std::task::{ready, Context, Poll};
 use actix_service::Service;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::ORIGIN;
 use actix_web::http::Method;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 use cors_core::cross_origin::is_unsafe_method;
@@ -231,11 +230,11 @@ where
                 return CorsFuture::done(req.into_response(res));
             }
         }
+        let snapshot = RequestSnapshot::new(&req);
         // Not a CORS request: its answer is the same for every such request.
-        if let (Some(vary), false) = (owner.no_origin_vary, req.headers().contains_key(ORIGIN)) {
+        if let (Some(vary), None) = (owner.no_origin_vary, &snapshot.origin) {
             return CorsFuture::inner(self.service.call(req), After::Vary { vary, claim });
         }
-        let snapshot = RequestSnapshot::new(&req);
         if owner.block_disallowed_origins && snapshot.origin.is_some() {
             let decision = owner.decide(&snapshot.cors_request(), checked);
             if !decision.is_allowed()
