@@ -121,7 +121,7 @@ PIECES = [
     ('`ownership::annotated_path`', r'ownership::annotated_path$'),
     ('`request::is_same_origin`', r'request::is_same_origin$'),
     ('`request::cors_request`', r'request::cors_request$'),
-    ('`Policy::decide`', r'Policy>::decide$'),
+    ('`Policy::decide`', r'Policy>::decide(_with)?$'),
     ('`Owner::log`', r'Owner::log$'),
     ('`diagnostics::worth_logging`', r'diagnostics::worth_logging$'),
     ('`Owner::answer_preflight` (decide, log, build the response)', r'Owner::answer_preflight$'),
@@ -164,7 +164,8 @@ def decide(path):
         if mark == '<':
             callers.append(number(n) if n else 0)
         elif mark == '*':
-            if name.endswith('Policy>::decide') and number(c) > cost:
+            # `decide` is inlined into `decide_with` (the async-check variant).
+            if name.endswith(('Policy>::decide', 'Policy>::decide_with')) and number(c) > cost:
                 cost, calls = number(c), sum(callers)
             callers = []
     print(f'{cost / calls:.1f}')

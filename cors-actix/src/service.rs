@@ -4,7 +4,8 @@
 //! The same [`CorsMiddleware`] runs for a [`Cors`](crate::Cors) wrapped on an app, a
 //! scope or a resource, and for each `#[cors(...)]` handler (with the
 //! handler's merged policy). Who answers a request is decided in one place,
-//! [`CorsMiddleware::call`], from [`ownership`](crate::ownership):
+//! `CorsMiddleware::dispatch`, from [`ownership`](crate::ownership), once
+//! the owner's asynchronous origin check (if any) has answered:
 //!
 //! 1. a `#[cors]` handler's merged policy, for its route and method (a
 //!    preflight is owned by whoever owns the request it announces);
@@ -38,8 +39,8 @@ use crate::ownership::{self, Nesting};
 use crate::request::{cors_request, RequestSnapshot};
 use crate::response::merge_vary;
 
-/// Marks a response (or, on the way in, a request) whose CORS answer an
-/// owner inside has given: layers outside leave it alone.
+/// Marks a response whose CORS answer an owner inside has given: layers
+/// outside leave it alone.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Claimed;
 
