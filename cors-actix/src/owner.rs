@@ -98,6 +98,7 @@ impl Owner {
     }
 
     /// Decides a request; `checked`: the origin check allowed its origin.
+    #[inline]
     pub(crate) fn decide<'a>(&'a self, request: &CorsRequest<'a>, checked: bool) -> Decision<'a> {
         self.policy.decide_with(request, checked)
     }
@@ -169,6 +170,7 @@ impl Owner {
     }
 
     /// Answers a preflight, explained in the log.
+    #[inline]
     pub(crate) fn answer_preflight(
         &self,
         req: &HttpRequest,
@@ -189,6 +191,7 @@ impl Owner {
     /// Explains a decision in the log. Costs one level check when nobody
     /// listens at the decision's level (`debug` for allowed, `warn` for
     /// refused).
+    #[inline]
     pub(crate) fn log(&self, req: &HttpRequest, decision: &Decision<'_>, outcome: Outcome) {
         if !diagnostics::worth_logging(req, decision) {
             return;

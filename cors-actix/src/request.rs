@@ -15,6 +15,7 @@ const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(cors_core::header::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK);
 
 /// One field's lines, as the engine takes them.
+#[inline]
 pub(crate) fn field<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderField<'a> {
     HeaderField::from_values(headers.get_all(name).map(|v| v.as_bytes()))
 }

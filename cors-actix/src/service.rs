@@ -143,6 +143,7 @@ where
 {
     /// Who answers the request, decided once its origin check (if any) has
     /// answered: `checked`.
+    #[inline]
     fn dispatch(
         &self,
         req: ServiceRequest,
@@ -198,6 +199,7 @@ where
     /// owns it, else passed on and its response decorated unless an owner
     /// inside claimed it. `nesting` is `None` for a handler's route, which
     /// routing chose as the owner.
+    #[inline]
     fn own(
         &self,
         req: ServiceRequest,
@@ -272,6 +274,7 @@ fn annotated_owner_of(req: &ServiceRequest) -> bool {
 /// Answers a preflight from `owner`'s policy, explained in the log.
 /// `restricted`: the path has `#[cors]` handlers that do not own the
 /// requested method (see [`ownership::restrict_to_requested_method`]).
+#[inline]
 fn answer_preflight(
     owner: &Owner,
     req: &HttpRequest,

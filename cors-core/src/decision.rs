@@ -122,8 +122,18 @@ pub enum HeaderField<'a> {
 
 impl<'a> HeaderField<'a> {
     /// Reads the lines of one header, keeping up to [`MAX_FIELD_LINES`].
+    #[inline]
     pub fn from_values(values: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        match FieldLines::new(values) {
+        let mut values = values.into_iter();
+        // Most fields are absent or sent once: no array to fill for them.
+        let first = match values.next() {
+            None => return HeaderField::Absent,
+            Some(first) => first,
+        };
+        let Some(second) = values.next() else {
+            return HeaderField::Value(first);
+        };
+        match FieldLines::new([first, second].into_iter().chain(values)) {
             None => HeaderField::Repeated,
             Some(lines) if lines.is_empty() => HeaderField::Absent,
             Some(lines) => match lines.single() {
