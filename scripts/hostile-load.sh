@@ -119,7 +119,7 @@ for round in $(seq 1 "$ROUNDS"); do
   requests=$(awk '/requests in/ { print $1 }' <<<"$out")
   total_requests=$((total_requests + requests))
   errors=$(grep "Socket errors" <<<"$out" | tr -s ' ' || true)
-  echo "round $round: $rps req/s ($requests requests)${errors:+; $errors}"
+  echo "round $round: $rps req/s ($requests requests), server RSS $(rss_kib) KiB${errors:+; $errors}"
 done
 sleep 1
 rss_after=$(rss_kib)

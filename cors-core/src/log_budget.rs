@@ -122,9 +122,12 @@ impl Admission {
     }
 }
 
-/// Decides which explanations are logged in full and counts the rest; see
-/// the [module documentation](self) for the rules. `Send + Sync`: share one
-/// per policy between threads (behind an `Arc`).
+/// Decides which explanations are logged in full and counts the rest: the
+/// first occurrence of each (kind, key) in a window is logged, repeats are
+/// counted, at most [`max_full_lines`](LogBudgetConfig::max_full_lines) are
+/// logged per window however many keys arrive, and a [`Summary`] of what
+/// was held back comes after the window. Memory is fixed at construction.
+/// `Send + Sync`: share one per policy between threads (behind an `Arc`).
 ///
 /// ```
 /// use std::time::{Duration, Instant};
