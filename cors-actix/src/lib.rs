@@ -61,6 +61,7 @@ pub use cors_macros::cors;
 /// Items used by code that `#[cors(...)]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::migration::RegisterWithCorsHandlers;
     pub use crate::routes::{
         method_guard, strings, CorsHandler, HandlerInfo, HandlerLayer, RegisterContext, RouteInfo,
     };

@@ -52,6 +52,18 @@ use crate::{Cors, CorsBuilder, CorsMiddleware};
 )]
 pub trait StartWithCorsBuilder<'a> {}
 
+/// Never implemented: the bound of `App::service` on a `#[cors]` handler,
+/// which is registered through `Cors::handlers` instead.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a `#[cors(...)]` handler is registered with `cors.handlers(...)`, not `App::service`",
+    label = "write `.service(cors.handlers(handler))` here",
+    note = "`cors.handlers(...)` merges the handler's settings with the app-wide `Cors` once, \
+            while the app is built, and registers the `OPTIONS` routes that answer its preflights; \
+            several handlers go in one tuple: `cors.handlers((a, b))`"
+)]
+pub trait RegisterWithCorsHandlers<'a> {}
+
 /// Never implemented: the bound of what a `CorsBuilder` cannot do until it
 /// is built.
 #[diagnostic::on_unimplemented(

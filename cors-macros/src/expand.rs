@@ -95,6 +95,17 @@ fn generate(args: &CorsArgs, func: ItemFn, routes: &[Route]) -> TokenStream {
                 #(#registrations)*
             }
         }
+
+        // `App::service(handler)`: never usable (the bound never holds), so
+        // the compiler names `cors.handlers(...)` instead of listing every
+        // `HttpServiceFactory`.
+        #[allow(private_bounds)]
+        impl #p::actix_web::dev::HttpServiceFactory for #name
+        where
+            for<'__cors> &'__cors #name: #p::RegisterWithCorsHandlers<'__cors>,
+        {
+            fn register(self, _: &mut #p::actix_web::dev::AppService) {}
+        }
     }
 }
 
