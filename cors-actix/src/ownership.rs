@@ -101,10 +101,11 @@ impl Nesting {
         self.inner.len()
     }
 
-    /// Whether a preflight must go through routing to the layers inside:
-    /// this layer's policy (`own_allows`) or one of theirs allows it.
+    /// Whether a preflight must go through routing to the layers inside
+    /// (call only when [`is_nested`](Self::is_nested)): this layer's policy
+    /// (`own_allows`) or one of theirs allows it.
     pub(crate) fn may_own_preflight(&self, request: &CorsRequest<'_>, own_allows: bool) -> bool {
-        self.is_nested() && (own_allows || self.may_allow(request))
+        own_allows || self.may_allow(request)
     }
 
     /// Whether a layer inside (or, for a layer on a scope, maybe a sibling)
