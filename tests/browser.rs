@@ -242,6 +242,7 @@ enum Target {
     Any,
     Other,
     Broken,
+    Live,
 }
 
 struct Row {
@@ -263,6 +264,7 @@ struct Servers {
     any: LiveServer,
     other: LiveServer,
     broken: LiveServer,
+    live: LiveServer,
 }
 
 impl Servers {
@@ -272,6 +274,7 @@ impl Servers {
             Target::Any => &self.any,
             Target::Other => &self.other,
             Target::Broken => &self.broken,
+            Target::Live => &self.live,
         }
     }
 }
@@ -544,6 +547,35 @@ fn enforces_the_cors_answers_of_the_example_server(engine: Engine) {
             ]),
             true,
         ),
+        // Refuses the page until `POST /admin/allow-page` adds its origin
+        // through the running `Cors`'s handle: no restart.
+        live: {
+            let (near, page) = (near_miss.clone(), page_origin.clone());
+            LiveServer::start_app(
+                "live",
+                policy(&[("CORS_ALLOWED_ORIGINS", &near_miss)]),
+                false,
+                move |cfg: &mut actix_web::web::ServiceConfig, cors: &Cors| {
+                    let handle = cors.handle();
+                    let origins = [near.clone(), page.clone()];
+                    cfg.route(
+                        "/admin/allow-page",
+                        actix_web::web::post().to(move || {
+                            let updated = handle.update_origins(&origins);
+                            async move {
+                                match updated {
+                                    Ok(()) => actix_web::HttpResponse::NoContent().finish(),
+                                    Err(_) => {
+                                        actix_web::HttpResponse::InternalServerError().finish()
+                                    }
+                                }
+                            }
+                        }),
+                    );
+                    server::routes(cfg, cors);
+                },
+            )
+        },
     };
 
     let mut rows = Rows {
@@ -829,6 +861,33 @@ fn enforces_the_cors_answers_of_the_example_server(engine: Engine) {
          Access-Control-Allow-Origin, the page's origin",
     );
 
+    // --- a live update, without a restart (rows run in order) -----------
+    use Target::Live;
+    rows.add(
+        Live,
+        "live-before-update",
+        "/api/items",
+        Expect::refused_after_handler(),
+        "the running policy allows only another origin: no \
+         Access-Control-Allow-Origin for the page",
+    );
+    rows.add(
+        Live,
+        "live-update",
+        "/admin/allow-page",
+        Expect::refused_after_handler(),
+        "a simple POST is sent whatever CORS says (only its answer is \
+         unreadable): the server adds the page's origin through Cors::handle()",
+    )
+    .init("{method: 'POST'}");
+    rows.add(
+        Live,
+        "live-after-update",
+        "/api/items",
+        Expect::read(200),
+        "the same server, not restarted, now answers the page's origin",
+    );
+
     // --- deliberately broken server --------------------------------------
     rows.add(
         Broken,
@@ -888,12 +947,14 @@ fn enforces_the_cors_answers_of_the_example_server(engine: Engine) {
     let seen_any = servers.any.seen();
     let seen_other = servers.other.seen();
     let seen_broken = servers.broken.seen();
+    let seen_live = servers.live.seen();
     let seen = |target: Target| -> &[Seen] {
         match target {
             Target::Exact => &seen_exact,
             Target::Any => &seen_any,
             Target::Other => &seen_other,
             Target::Broken => &seen_broken,
+            Target::Live => &seen_live,
         }
     };
 
