@@ -172,8 +172,8 @@ impl Cors {
         let inner = self.inner.load();
         diagnostics::log_summary(
             &inner.policy,
-            inner.block_disallowed_origins,
-            inner.rejection_header,
+            inner.switches.block_disallowed_origins,
+            inner.switches.rejection_header,
             inner.origin_check.is_some(),
         );
     }
@@ -194,9 +194,12 @@ impl fmt::Debug for Cors {
             .field("policy", &self.inner.load().policy)
             .field(
                 "block_disallowed_origins",
-                &self.inner.load().block_disallowed_origins,
+                &self.inner.load().switches.block_disallowed_origins,
             )
-            .field("rejection_header", &self.inner.load().rejection_header)
+            .field(
+                "rejection_header",
+                &self.inner.load().switches.rejection_header,
+            )
             .finish()
     }
 }
@@ -219,7 +222,7 @@ where
         let owner = self.inner.load();
         diagnostics::log_nesting(
             &owner.diagnostics,
-            owner.block_disallowed_origins,
+            owner.switches.block_disallowed_origins,
             nesting.len(),
         );
         ready(Ok(CorsMiddleware::new(
@@ -236,9 +239,7 @@ where
 #[must_use]
 pub struct CorsBuilder {
     policy: PolicyBuilder,
-    block_disallowed_origins: bool,
-    rejection_header: bool,
-    trust_forwarded_headers: bool,
+    switches: Switches,
     log_budget: LogBudgetConfig,
     origin_check: Option<CheckSpec>,
 }
@@ -393,7 +394,7 @@ impl CorsBuilder {
     /// without running the handler (off by default: the handler runs and the
     /// browser hides the response). Same-origin requests are never blocked.
     pub fn block_disallowed_origins(mut self, block: bool) -> Self {
-        self.block_disallowed_origins = block;
+        self.switches.block_disallowed_origins = block;
         self
     }
 
@@ -404,7 +405,7 @@ impl CorsBuilder {
     /// the client's. Without it the `Host` header is compared, which
     /// proxies that keep `Host` need nothing more for.
     pub fn trust_forwarded_headers(mut self, trust: bool) -> Self {
-        self.trust_forwarded_headers = trust;
+        self.switches.trust_forwarded_headers = trust;
         self
     }
 
@@ -412,7 +413,7 @@ impl CorsBuilder {
     /// shows in the browser's network tab. **Development only**: it tells
     /// any client how the policy is set.
     pub fn rejection_header(mut self, enable: bool) -> Self {
-        self.rejection_header = enable;
+        self.switches.rejection_header = enable;
         self
     }
 
@@ -527,11 +528,7 @@ impl CorsBuilder {
             .map(|spec| Arc::new(OriginCheck::new(spec.check, spec.config)));
         let owner = Owner::new(
             policy,
-            Switches {
-                block_disallowed_origins: self.block_disallowed_origins,
-                rejection_header: self.rejection_header,
-                trust_forwarded_headers: self.trust_forwarded_headers,
-            },
+            self.switches,
             Arc::new(Diagnostics::new(self.log_budget)),
         )
         .with_origin_check(check);

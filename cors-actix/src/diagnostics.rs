@@ -867,7 +867,7 @@ pub(crate) fn explain_cross_origin(
 /// inside it, which policy governs where; warns that its blocking, decided
 /// before routing, also covers their scopes.
 pub(crate) fn log_nesting(diagnostics: &Diagnostics, blocking: bool, inner_layers: usize) {
-    if inner_layers == 0 || !diagnostics.first_handler_log("nesting".to_owned()) {
+    if inner_layers == 0 || !diagnostics.first_time("nesting".to_owned()) {
         return;
     }
     tracing::info!(
@@ -898,8 +898,8 @@ const MAX_REPORTED_HEADERS: usize = 256;
 pub(crate) struct Diagnostics {
     /// Response headers already reported as hidden from scripts.
     reported_hidden: Mutex<HashSet<HeaderName>>,
-    /// `#[cors]` handlers (name, path, merged policy) already logged.
-    logged_handlers: Mutex<HashSet<String>>,
+    /// Startup lines already logged (see [`Diagnostics::first_time`]).
+    logged_once: Mutex<HashSet<String>>,
     /// Which per-request lines are written in full.
     budget: LogBudget,
 }
@@ -915,7 +915,7 @@ impl Diagnostics {
     pub(crate) fn new(budget: LogBudgetConfig) -> Self {
         Diagnostics {
             reported_hidden: Mutex::default(),
-            logged_handlers: Mutex::default(),
+            logged_once: Mutex::default(),
             budget: LogBudget::new(budget),
         }
     }
@@ -948,10 +948,11 @@ impl Diagnostics {
             .is_log()
     }
 
-    /// Whether a `#[cors]` handler's merged policy, summed up by `key`, is
-    /// new to this `Cors` (`Cors::handlers` runs once per worker).
-    pub(crate) fn first_handler_log(&self, key: String) -> bool {
-        self.logged_handlers
+    /// Whether the startup line summed up by `key` (a `#[cors]` handler's
+    /// merged policy, the nesting note) is new to this `Cors`: apps are
+    /// built once per worker, and each line is said once.
+    pub(crate) fn first_time(&self, key: String) -> bool {
+        self.logged_once
             .lock()
             .is_ok_and(|mut logged| logged.insert(key))
     }

@@ -76,7 +76,7 @@ impl Live {
         // Held for the whole update: two updates never interleave.
         let handlers = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
         let current = self.load();
-        let base = Owner::new(policy, current.switches(), Arc::clone(&current.diagnostics))
+        let base = Owner::new(policy, current.switches, Arc::clone(&current.diagnostics))
             .with_origin_check(current.origin_check.clone());
         let mut merged = Vec::with_capacity(handlers.len());
         let mut error: Option<ConfigError> = None;

@@ -22,6 +22,8 @@ const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 pub(crate) struct Switches {
     pub(crate) block_disallowed_origins: bool,
     pub(crate) rejection_header: bool,
+    /// Read the host a proxy forwarded (`Forwarded`, `X-Forwarded-Host`)
+    /// for same-origin checks: only behind a proxy the app declared.
     pub(crate) trust_forwarded_headers: bool,
 }
 
@@ -31,11 +33,8 @@ pub(crate) struct Owner {
     pub(crate) policy: Policy,
     /// The policy's header values, converted once.
     pub(crate) fixed: FixedValues,
-    pub(crate) block_disallowed_origins: bool,
-    pub(crate) rejection_header: bool,
-    /// Read the host a proxy forwarded (`Forwarded`, `X-Forwarded-Host`)
-    /// for same-origin checks: only behind a proxy the app declared.
-    pub(crate) trust_forwarded_headers: bool,
+    /// The middleware's own switches, as given to the builder.
+    pub(crate) switches: Switches,
     /// What the log has already said: shared by every worker, and by the
     /// `#[cors]` handlers merged from one `Cors`.
     pub(crate) diagnostics: Arc<Diagnostics>,
@@ -61,9 +60,7 @@ impl Owner {
             no_origin_vary,
             fixed: FixedValues::new(&policy),
             policy,
-            block_disallowed_origins: switches.block_disallowed_origins,
-            rejection_header: switches.rejection_header,
-            trust_forwarded_headers: switches.trust_forwarded_headers,
+            switches,
             diagnostics,
             handler: false,
             origin_check: None,
@@ -114,22 +111,13 @@ impl Owner {
             } else {
                 base.origin_check.clone()
             },
-            ..Owner::new(policy, base.switches(), Arc::clone(&base.diagnostics))
-        }
-    }
-
-    /// The middleware's own switches, as given to the builder.
-    pub(crate) fn switches(&self) -> Switches {
-        Switches {
-            block_disallowed_origins: self.block_disallowed_origins,
-            rejection_header: self.rejection_header,
-            trust_forwarded_headers: self.trust_forwarded_headers,
+            ..Owner::new(policy, base.switches, Arc::clone(&base.diagnostics))
         }
     }
 
     /// Whether the request's `Origin` names the host it was sent to.
     pub(crate) fn is_same_origin(&self, req: &HttpRequest) -> bool {
-        is_same_origin(req, self.trust_forwarded_headers)
+        is_same_origin(req, self.switches.trust_forwarded_headers)
     }
 
     /// A `403` for a state-changing request cross-origin protection
@@ -145,7 +133,7 @@ impl Owner {
         // The host matters only without fetch metadata.
         let host = sec_fetch_site
             .is_none()
-            .then(|| request_host(req, self.trust_forwarded_headers))
+            .then(|| request_host(req, self.switches.trust_forwarded_headers))
             .flatten();
         let write = WriteRequest {
             method: req.method().as_str(),
@@ -159,7 +147,7 @@ impl Owner {
         let decision = self.decide(&cors_request(req.head()), checked);
         let mut res = HttpResponse::Forbidden().finish();
         self.decorate(&decision, headers.get(header::ORIGIN), res.headers_mut());
-        if self.rejection_header {
+        if self.switches.rejection_header {
             let text = format!("{}: {refusal}", refusal.code());
             if let Ok(value) = HeaderValue::from_str(&text) {
                 res.headers_mut()
@@ -184,7 +172,7 @@ impl Owner {
             &self.policy,
             req.headers(),
             &self.fixed,
-            self.rejection_header,
+            self.switches.rejection_header,
         )
     }
 
@@ -216,7 +204,7 @@ impl Owner {
         response_headers: &mut HeaderMap,
     ) {
         apply_with_origin(decision, request_origin, response_headers, &self.fixed);
-        if self.rejection_header {
+        if self.switches.rejection_header {
             add_rejection_header(decision, response_headers);
         }
     }

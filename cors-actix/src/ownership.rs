@@ -302,7 +302,7 @@ impl PathHandlers {
     /// anyone listens.
     fn refuse_disabled(&self, req: &HttpRequest, handler: &'static str) -> HttpResponse {
         let base = self.base.load();
-        let rejection_header = base.rejection_header;
+        let rejection_header = base.switches.rejection_header;
         let listening = warn_enabled();
         let explanation = (listening || rejection_header).then(|| {
             let code = "handler-cors-disabled";

@@ -378,7 +378,7 @@ impl Cors {
         if !self
             .inner
             .diagnostics
-            .first_handler_log(format!("{handler} {path} {policy}"))
+            .first_time(format!("{handler} {path} {policy}"))
         {
             return;
         }

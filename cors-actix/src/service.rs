@@ -238,7 +238,7 @@ where
         if let (Some(vary), None) = (owner.no_origin_vary, &snapshot.origin) {
             return CorsFuture::inner(self.service.call(req), After::Vary { vary, claim });
         }
-        if owner.block_disallowed_origins && snapshot.origin.is_some() {
+        if owner.switches.block_disallowed_origins && snapshot.origin.is_some() {
             let decision = owner.decide(&snapshot.cors_request(), checked);
             if !decision.is_allowed()
                 && !owner.is_same_origin(req.request())
