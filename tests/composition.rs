@@ -14,6 +14,10 @@ use actix_web::test::{self, TestRequest};
 use actix_web::{delete, get, post, put, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
 
+#[allow(dead_code)]
+mod support;
+use support::raw_request;
+
 const APP: &str = "https://app.example";
 const ADMIN: &str = "https://admin.example";
 
@@ -615,32 +619,6 @@ async fn blocking_is_decided_by_each_layer_before_routing() {
     // still blocked by the app-wide policy.
     let res = test::call_service(&app, post("/z", ADMIN)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-}
-
-/// Sends one HTTP/1.1 request to `addr` and returns the status and the
-/// lower-cased response head.
-fn raw_request(addr: std::net::SocketAddr, head: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the test server");
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
-        .unwrap();
-    stream
-        .write_all(format!("{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let head = response
-        .split("\r\n\r\n")
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head)
 }
 
 /// The nested composition on a real `HttpServer` with two workers, on

@@ -1,13 +1,15 @@
 //! What the log says about composed policies: its own binary, so no other
 //! test's thread caches the log call sites as disabled.
 
-use std::sync::Arc;
-
 use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
 use actix_web::{delete, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
+
+#[allow(dead_code)]
+mod support;
+use support::Captured;
 
 const APP: &str = "https://app.example";
 
@@ -35,38 +37,11 @@ async fn delete_admin() -> impl Responder {
     HttpResponse::NoContent().finish()
 }
 
-/// Everything `tracing` writes on this thread, as text.
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 /// A refusal explained for a `#[cors]` handler inside a scope names the
 /// handler's full route pattern, scope prefix included.
 #[actix_web::test]
 async fn log_lines_name_the_full_route_pattern() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::warnings();
     let cors = app_cors();
     let app = test::init_service(
         App::new()

@@ -2,13 +2,17 @@
 //! rule of the mode, per-handler exemptions, and what the log says.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use actix_web::{post, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors, CorsBuilder};
+
+#[allow(dead_code)]
+mod support;
+use support::Captured;
 
 const APP: &str = "https://app.example";
 const EVIL: &str = "https://evil.example";
@@ -280,29 +284,9 @@ async fn handlers_exempt_or_require_it() {
     );
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[actix_web::test]
 async fn a_refusal_is_one_explained_log_line() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::warnings();
     // Other tests of this binary hit the same call sites on threads without
     // a subscriber; make them ask again now that this thread has one.
     tracing::callsite::rebuild_interest_cache();
@@ -318,7 +302,7 @@ async fn a_refusal_is_one_explained_log_line() {
             test::call_service(&app, post_from(Some(EVIL), Some("cross-site")).to_request()).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
-    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let text = captured.text();
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("cross-origin `POST"))

@@ -6,6 +6,10 @@ use actix_web::test::{self, TestRequest};
 use actix_web::{get, web, App, HttpResponse, HttpServer, Responder};
 use cors_actix::{cors, Cors, Policy};
 
+#[allow(dead_code)]
+mod support;
+use support::raw_request;
+
 const APP: &str = "https://app.example";
 const NEW: &str = "https://new.example";
 
@@ -120,19 +124,7 @@ async fn an_invalid_update_is_refused_and_the_running_policy_stays() {
 }
 
 fn raw_get(addr: std::net::SocketAddr, origin: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /plain HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response.to_ascii_lowercase()
+    raw_request(addr, &format!("GET /plain HTTP/1.1\r\nOrigin: {origin}")).1
 }
 
 /// Every worker of a real server answers from the new policy.
