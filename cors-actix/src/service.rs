@@ -32,7 +32,7 @@ use cors_core::{CorsRequest, RequestKind, Vary};
 use pin_project_lite::pin_project;
 
 use crate::diagnostics::{self, Facts, Outcome};
-use crate::live::{Loaded, OwnerCell};
+use crate::live::{Loaded, OwnerCell, WorkerOwner};
 use crate::origin_check::Need;
 use crate::owner::Owner;
 use crate::ownership::{self, Nesting};
@@ -71,7 +71,7 @@ pub struct CorsMiddleware<S> {
     service: Rc<S>,
     /// The owner this service answers for, replaceable while the app runs:
     /// loaded once per request.
-    owner: Arc<OwnerCell>,
+    owner: Rc<WorkerOwner>,
     role: Rc<Role>,
 }
 
@@ -79,7 +79,7 @@ impl<S> CorsMiddleware<S> {
     pub(crate) fn new(service: S, owner: Arc<OwnerCell>, role: Role) -> Self {
         CorsMiddleware {
             service: Rc::new(service),
-            owner,
+            owner: Rc::new(WorkerOwner::new(owner)),
             role: Rc::new(role),
         }
     }
@@ -89,7 +89,7 @@ impl<S> Clone for CorsMiddleware<S> {
     fn clone(&self) -> Self {
         CorsMiddleware {
             service: Rc::clone(&self.service),
-            owner: Arc::clone(&self.owner),
+            owner: Rc::clone(&self.owner),
             role: Rc::clone(&self.role),
         }
     }
