@@ -123,22 +123,12 @@ fn header_value(fixed: Option<&Fixed>, text: &str) -> Option<HeaderValue> {
     }
 }
 
-/// Adds the decision's headers to a response.
+/// Adds the decision's headers to a response the handler (or an inner
+/// layer) made, given the request's (first) `Origin` value.
 ///
 /// `Access-Control-Allow-Origin` already set by the handler or an inner layer
 /// is replaced (or removed, when the origin is refused) so the browser never
 /// sees two values; `Vary` is extended, never repeated.
-pub(crate) fn apply(
-    decision: &Decision<'_>,
-    request_headers: &HeaderMap,
-    response_headers: &mut HeaderMap,
-    fixed: &FixedValues,
-) {
-    let origin = request_headers.get(header::ORIGIN);
-    apply_with_origin(decision, origin, response_headers, fixed);
-}
-
-/// [`apply`], given the request's (first) `Origin` value.
 pub(crate) fn apply_with_origin(
     decision: &Decision<'_>,
     request_origin: Option<&HeaderValue>,
@@ -146,17 +136,26 @@ pub(crate) fn apply_with_origin(
     fixed: &FixedValues,
 ) {
     let headers = decision.headers();
-    let allow_origin = headers.allow_origin();
+    let cors = decision.kind() != RequestKind::NotCors;
     // A CORS request's answer, or a static `*`, replaces whatever the
-    // handler said; a non-CORS request under any other policy keeps it.
-    let ours_replace = allow_origin.is_some() || decision.kind() != RequestKind::NotCors;
-    // Looked up only when it would be replaced: a request without `Origin`
-    // under a policy that does not answer `*` skips the lookup.
-    if let Some(existing) = ours_replace
-        .then(|| response_headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN))
-        .flatten()
-    {
-        let ours = allow_origin.unwrap_or("(none)");
+    // handler said (the replaced value comes back from the insert: one
+    // lookup); a non-CORS request under any other policy keeps it.
+    let ours = headers.allow_origin();
+    let replaced = match origin_value(ours, request_origin) {
+        Some(value) => response_headers
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value)
+            .next(),
+        // Looked up before removing: removing an absent header costs more.
+        None if cors && response_headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) => {
+            response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+            response_headers
+                .remove(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .next()
+        }
+        None => None,
+    };
+    if let Some(existing) = replaced {
+        let ours = ours.unwrap_or("(none)");
         if existing.as_bytes() != ours.as_bytes() {
             tracing::warn!(
                 handler_value = %Escaped(existing.to_str().unwrap_or("(not text)")),
@@ -166,31 +165,61 @@ pub(crate) fn apply_with_origin(
                  check); remove it from the handler"
             );
         }
-        if allow_origin.is_none() {
-            response_headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
-            response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
-        }
     }
     // Only the policy grants credentials: a handler's own ACAC next to an
     // echoed origin would turn a policy without credentials (say, a regex
     // admitting every origin) into "any origin with credentials", which
     // `build` refuses (@koa/cors CVE-2023-49803).
-    if decision.kind() != RequestKind::NotCors
+    if cors
         && !headers.allow_credentials()
         && response_headers.contains_key(header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
     {
         response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
     }
+    write_after_origin(decision, request_origin, response_headers, fixed);
+    merge_vary(response_headers, headers.vary());
+}
 
-    // `*`, or an echoed origin as the request's own bytes (a reference
-    // count, not a copy). `Timing-Allow-Origin` takes the same value.
-    let origin_value = |answer: Option<&str>| match answer {
+/// Writes the decision's headers into a response this middleware made
+/// (a preflight's answer): nothing is there to replace or merge with, so
+/// no header is looked up first.
+fn write_fresh(
+    decision: &Decision<'_>,
+    request_origin: Option<&HeaderValue>,
+    response_headers: &mut HeaderMap,
+    fixed: &FixedValues,
+) {
+    let headers = decision.headers();
+    if let Some(value) = origin_value(headers.allow_origin(), request_origin) {
+        response_headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    }
+    write_after_origin(decision, request_origin, response_headers, fixed);
+    let vary = headers.vary();
+    if !vary.is_empty() {
+        response_headers.insert(header::VARY, vary_value(vary));
+    }
+}
+
+/// An `Access-Control-Allow-Origin` (or `Timing-Allow-Origin`) answer as a
+/// header value: `*`, or an echoed origin as the request's own bytes (a
+/// reference count, not a copy).
+fn origin_value(answer: Option<&str>, request_origin: Option<&HeaderValue>) -> Option<HeaderValue> {
+    match answer {
         None => None,
         Some("*") => Some(ANY),
         Some(_) => request_origin.cloned(),
-    };
-    let timing_allow_origin = origin_value(headers.timing_allow_origin());
-    let allow_origin = origin_value(allow_origin);
+    }
+}
+
+/// Every header of the decision but `Access-Control-Allow-Origin` and
+/// `Vary`, each replacing the response's own.
+fn write_after_origin(
+    decision: &Decision<'_>,
+    request_origin: Option<&HeaderValue>,
+    response_headers: &mut HeaderMap,
+    fixed: &FixedValues,
+) {
+    let headers = decision.headers();
     let mut set = |name: HeaderName, value: Option<HeaderValue>| {
         if let Some(value) = value {
             response_headers.insert(name, value);
@@ -199,7 +228,6 @@ pub(crate) fn apply_with_origin(
     let policy_value = |fixed: &Option<Fixed>, text: Option<&str>| {
         text.and_then(|text| header_value(fixed.as_ref(), text))
     };
-    set(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
     set(
         header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
         headers.allow_credentials().then_some(TRUE),
@@ -226,9 +254,10 @@ pub(crate) fn apply_with_origin(
     );
     // Replaces a handler's own value when the policy sends one; otherwise
     // the handler's `Timing-Allow-Origin` (which is not a CORS header) stays.
-    set(TIMING_ALLOW_ORIGIN, timing_allow_origin);
-
-    merge_vary(response_headers, headers.vary());
+    set(
+        TIMING_ALLOW_ORIGIN,
+        origin_value(headers.timing_allow_origin(), request_origin),
+    );
 }
 
 /// Extends the response's `Vary` with `vary`'s tokens, without repeating any.
@@ -267,7 +296,8 @@ pub(crate) fn preflight_response(
         StatusCode::FORBIDDEN
     };
     let mut res = HttpResponse::new(status);
-    apply(decision, request_headers, res.headers_mut(), fixed);
+    let origin = request_headers.get(header::ORIGIN);
+    write_fresh(decision, origin, res.headers_mut(), fixed);
     if rejection_header {
         add_rejection_header(decision, res.headers_mut());
     }
