@@ -34,11 +34,31 @@ const CANARY_ORIGINS: [[&str; 2]; 2] = [
     ],
 ];
 
+/// An allowed exact origin, looked up by the request's raw bytes: a hit
+/// needs no check of the bytes (they equal a validated origin) and gives
+/// back the policy's own `&str`.
+#[derive(PartialEq, Eq)]
+struct ExactOrigin(Box<str>);
+
+impl std::hash::Hash for ExactOrigin {
+    // Hashed as bytes (not as `str`, whose hash differs), so that
+    // `Borrow<[u8]>` keeps `Hash` and `Eq` consistent.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.as_bytes().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for ExactOrigin {
+    fn borrow(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct OriginSet {
     any: bool,
     null: bool,
-    exact: FastHashSet<Box<str>>,
+    exact: FastHashSet<ExactOrigin>,
     /// Per scheme: parent domain → port rules of `scheme://*.parent` patterns.
     subdomains: [FastHashMap<Box<str>, Vec<PortRule>>; 2],
     /// Per scheme: hosts of `scheme://host:*` patterns.
@@ -70,7 +90,7 @@ impl OriginSet {
                 OriginSpec::Any => set.any = true,
                 OriginSpec::Null => set.null = true,
                 OriginSpec::Exact(origin) => {
-                    set.exact.insert(origin.into_boxed_str());
+                    set.exact.insert(ExactOrigin(origin.into_boxed_str()));
                 }
                 OriginSpec::Pattern {
                     scheme,
@@ -134,6 +154,21 @@ impl OriginSet {
     /// Whether `origin` (the request's `Origin`, already checked to be short
     /// and ASCII) is allowed. Never allocates for exact and pattern matches.
     pub(crate) fn allows(&self, origin: &str) -> bool {
+        self.exact(origin.as_bytes()).is_some() || self.allows_beyond_exact(origin)
+    }
+
+    /// The allowed exact origin equal to `origin`'s bytes, if any: the
+    /// allowed request's fast path, with no check of the bytes beyond the
+    /// lookup (an allowed origin is valid by construction; `null` is never
+    /// in the set).
+    #[inline]
+    pub(crate) fn exact(&self, origin: &[u8]) -> Option<&str> {
+        self.exact.get(origin).map(|exact| &*exact.0)
+    }
+
+    /// [`allows`](Self::allows) for an origin not in the exact set: `null`,
+    /// `*`, patterns, regexes and the predicate.
+    pub(crate) fn allows_beyond_exact(&self, origin: &str) -> bool {
         if origin == "null" {
             // `*` (never with credentials, refused at build) answers every
             // origin, `null` included, as the Fetch CORS check does (step 3:
@@ -142,7 +177,7 @@ impl OriginSet {
             // admit it.
             return self.any || self.null;
         }
-        if self.any || self.exact.contains(origin) {
+        if self.any {
             return true;
         }
         // Parsing costs more than the lookups; only patterns need it.
