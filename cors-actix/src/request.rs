@@ -4,7 +4,8 @@ use std::borrow::Cow;
 
 use actix_web::dev::{RequestHead, ServiceRequest};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::http::{Method, Uri};
+use actix_web::http::uri::PathAndQuery;
+use actix_web::http::Method;
 use actix_web::HttpRequest;
 use cors_core::{CorsRequest, HeaderField};
 
@@ -41,8 +42,10 @@ pub(crate) struct RequestSnapshot {
     pub(crate) origin: Option<HeaderValue>,
     repeated_origin: bool,
     /// For the error path's log line: only refused CORS requests are
-    /// logged there, and only when someone listens at `warn`.
-    uri: Option<Uri>,
+    /// logged there, and only when someone listens at `warn`. The path, not
+    /// the whole `Uri`: the snapshot travels in the response future, moved
+    /// with it at every poll's hand-over.
+    path: Option<PathAndQuery>,
 }
 
 impl RequestSnapshot {
@@ -52,11 +55,13 @@ impl RequestSnapshot {
         RequestSnapshot {
             method: req.method().clone(),
             repeated_origin: origins.next().is_some(),
-            // The first clone of a `Uri` promotes its `Bytes` to a shared
+            // The first clone of a path promotes its `Bytes` to a shared
             // buffer: one allocation per request, wasted unless the line it
             // is kept for can be written (`diagnostics::explain` writes a
             // refusal only when `warn` is on).
-            uri: (origin.is_some() && warn_enabled()).then(|| req.uri().clone()),
+            path: (origin.is_some() && warn_enabled())
+                .then(|| req.uri().path_and_query().cloned())
+                .flatten(),
             origin,
         }
     }
@@ -80,7 +85,7 @@ impl RequestSnapshot {
     pub(crate) fn facts(&self) -> Facts<'_> {
         Facts {
             method: self.method.as_str(),
-            path: self.uri.as_ref().map_or("", Uri::path),
+            path: self.path.as_ref().map_or("", PathAndQuery::path),
             origin: self.origin.as_ref().map(HeaderValue::as_bytes),
             requested_method: None,
             requested_headers: None,
