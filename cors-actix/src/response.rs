@@ -265,18 +265,34 @@ pub(crate) fn merge_vary(response_headers: &mut HeaderMap, vary: Vary) {
     if vary.is_empty() {
         return;
     }
-    let mut existing = response_headers.get_all(header::VARY).peekable();
-    if existing.peek().is_none() {
-        response_headers.insert(header::VARY, vary_value(vary));
+    // Inserted first: for a response without a `Vary` of its own (the
+    // common case) that is the only lookup; its own lines come back.
+    let mut removed = response_headers.insert(header::VARY, vary_value(vary));
+    let Some(first) = removed.next() else {
         return;
-    }
-    let joined = existing
+    };
+    let own: Vec<HeaderValue> = std::iter::once(first).chain(removed).collect();
+    let joined = own
+        .iter()
         .filter_map(|v| v.to_str().ok())
         .collect::<Vec<_>>()
         .join(", ");
-    if let Some(merged) = vary.merge_into(&joined) {
-        if let Ok(value) = HeaderValue::from_str(&merged) {
-            response_headers.insert(header::VARY, value);
+    let merged = vary
+        .merge_into(&joined)
+        .and_then(|merged| HeaderValue::from_str(&merged).ok());
+    match merged {
+        Some(merged) => {
+            response_headers.insert(header::VARY, merged);
+        }
+        // Its own lines already name every token: they stay as they were.
+        None => {
+            let mut own = own.into_iter();
+            if let Some(first) = own.next() {
+                response_headers.insert(header::VARY, first);
+            }
+            for line in own {
+                response_headers.append(header::VARY, line);
+            }
         }
     }
 }
