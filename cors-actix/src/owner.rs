@@ -178,11 +178,11 @@ impl Owner {
 
     /// Explains a decision in the log. Costs one level check when nobody
     /// listens at the decision's level (`debug` for allowed, `warn` for
-    /// refused).
+    /// refused); says whether somebody does.
     #[inline]
-    pub(crate) fn log(&self, req: &HttpRequest, decision: &Decision<'_>, outcome: Outcome) {
+    pub(crate) fn log(&self, req: &HttpRequest, decision: &Decision<'_>, outcome: Outcome) -> bool {
         if !diagnostics::worth_logging(req, decision) {
-            return;
+            return false;
         }
         if decision.is_allowed() {
             diagnostics::allowed(&self.diagnostics, req, decision, &self.policy);
@@ -192,6 +192,7 @@ impl Owner {
             let facts = Facts::of(req).at_route(route.as_deref());
             diagnostics::explain(&self.diagnostics, &facts, outcome, decision, &self.policy);
         }
+        true
     }
 
     /// Adds an actual request's decision to its response headers. Takes the

@@ -450,9 +450,10 @@ where
             let mut res = res;
             if !claimed(res.response()) {
                 let decision = owner.decide(&snapshot.cors_request(), checked);
-                owner.log(res.request(), &decision, Outcome::HandlerRan);
+                let listening = owner.log(res.request(), &decision, Outcome::HandlerRan);
                 owner.decorate(&decision, snapshot.origin.as_ref(), res.headers_mut());
-                if decision.is_allowed() && diagnostics::debug_enabled() {
+                // An allowed request is logged at `debug`, like this report.
+                if listening && decision.is_allowed() {
                     owner.diagnostics.report_hidden_headers(
                         &Facts::of(res.request()),
                         &decision,
