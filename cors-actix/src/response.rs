@@ -87,6 +87,10 @@ pub(crate) struct FixedValues {
 #[derive(Debug)]
 struct Fixed {
     text: Box<str>,
+    /// Where the policy keeps the text: the engine answers with that very
+    /// `&str`, so an address comparison recognises it without comparing
+    /// bytes (an address, not a pointer: never dereferenced).
+    address: usize,
     value: HeaderValue,
 }
 
@@ -107,6 +111,7 @@ impl FixedValues {
             };
             *slot = Some(Fixed {
                 text: text.into(),
+                address: text.as_ptr() as usize,
                 value,
             });
         }
@@ -118,7 +123,12 @@ impl FixedValues {
 /// converted otherwise (a list or method echoed from the request).
 fn header_value(fixed: Option<&Fixed>, text: &str) -> Option<HeaderValue> {
     match fixed {
-        Some(fixed) if *fixed.text == *text => Some(fixed.value.clone()),
+        Some(fixed)
+            if (text.as_ptr() as usize == fixed.address && text.len() == fixed.text.len())
+                || *fixed.text == *text =>
+        {
+            Some(fixed.value.clone())
+        }
         _ => HeaderValue::from_str(text).ok(),
     }
 }
