@@ -145,6 +145,11 @@ pub(crate) fn apply_with_origin(
     response_headers: &mut HeaderMap,
     fixed: &FixedValues,
 ) {
+    // Most handlers set none of these: the answer is then written as into
+    // a response of our own, without a lookup per header.
+    if !has_own_cors_headers(response_headers) {
+        return write_fresh(decision, request_origin, response_headers, fixed);
+    }
     let headers = decision.headers();
     let cors = decision.kind() != RequestKind::NotCors;
     // A CORS request's answer, or a static `*`, replaces whatever the
@@ -186,13 +191,34 @@ pub(crate) fn apply_with_origin(
     {
         response_headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
     }
-    write_after_origin(decision, request_origin, response_headers, fixed);
+    write_after_origin(decision, request_origin, response_headers, fixed, replace);
     merge_vary(response_headers, headers.vary());
+}
+
+/// Whether the response has a header of its own that a CORS answer writes,
+/// checks or merges with (every `Access-Control-*` name, `Vary`,
+/// `Timing-Allow-Origin`): one pass over its few names instead of one
+/// lookup per header written.
+fn has_own_cors_headers(headers: &HeaderMap) -> bool {
+    headers.keys().any(|name| {
+        let name = name.as_str();
+        // The first byte rules out nearly every other header.
+        matches!(name.as_bytes().first(), Some(b'a' | b'v' | b't'))
+            && (name.starts_with("access-control-")
+                || name == header::VARY
+                || name == TIMING_ALLOW_ORIGIN)
+    })
+}
+
+/// Sets a header of a response that may have its own: replaces it.
+fn replace(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue) {
+    headers.insert(name, value);
 }
 
 /// Writes the decision's headers into a response this middleware made
 /// (a preflight's answer): nothing is there to replace or merge with, so
-/// no header is looked up first.
+/// no header is looked up first, and each is appended (an insert would
+/// hand back, and drop, the nothing it replaced).
 fn write_fresh(
     decision: &Decision<'_>,
     request_origin: Option<&HeaderValue>,
@@ -201,12 +227,18 @@ fn write_fresh(
 ) {
     let headers = decision.headers();
     if let Some(value) = origin_value(headers.allow_origin(), request_origin) {
-        response_headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        response_headers.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
     }
-    write_after_origin(decision, request_origin, response_headers, fixed);
+    write_after_origin(
+        decision,
+        request_origin,
+        response_headers,
+        fixed,
+        HeaderMap::append,
+    );
     let vary = headers.vary();
     if !vary.is_empty() {
-        response_headers.insert(header::VARY, vary_value(vary));
+        response_headers.append(header::VARY, vary_value(vary));
     }
 }
 
@@ -222,17 +254,19 @@ fn origin_value(answer: Option<&str>, request_origin: Option<&HeaderValue>) -> O
 }
 
 /// Every header of the decision but `Access-Control-Allow-Origin` and
-/// `Vary`, each replacing the response's own.
+/// `Vary`, each written by `put`.
+#[inline]
 fn write_after_origin(
     decision: &Decision<'_>,
     request_origin: Option<&HeaderValue>,
     response_headers: &mut HeaderMap,
     fixed: &FixedValues,
+    put: impl Fn(&mut HeaderMap, HeaderName, HeaderValue),
 ) {
     let headers = decision.headers();
     let mut set = |name: HeaderName, value: Option<HeaderValue>| {
         if let Some(value) = value {
-            response_headers.insert(name, value);
+            put(response_headers, name, value);
         }
     };
     let policy_value = |fixed: &Option<Fixed>, text: Option<&str>| {
@@ -275,8 +309,13 @@ pub(crate) fn merge_vary(response_headers: &mut HeaderMap, vary: Vary) {
     if vary.is_empty() {
         return;
     }
-    // Inserted first: for a response without a `Vary` of its own (the
-    // common case) that is the only lookup; its own lines come back.
+    // A response without a `Vary` of its own (the common case) gets ours
+    // appended: one pass over its few names costs less than an insert,
+    // which hands back what it replaced.
+    if !response_headers.keys().any(|name| name == header::VARY) {
+        response_headers.append(header::VARY, vary_value(vary));
+        return;
+    }
     let mut removed = response_headers.insert(header::VARY, vary_value(vary));
     let Some(first) = removed.next() else {
         return;
