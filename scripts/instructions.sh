@@ -267,6 +267,21 @@ if [ -z "${SCENARIOS:-}" ]; then
   done
 fi
 
+# The floor: what an identity middleware with the same response type
+# (`passthrough`, see the bench's stacks) adds to the bare stack in the
+# scenarios whose requests it passes through (skipped when SCENARIOS is set).
+if [ -z "${SCENARIOS:-}" ]; then
+  echo
+  echo "| floor: identity middleware | scenario | none (Ir) | passthrough (Ir) | added |"
+  echo "|---|---|---:|---:|---:|"
+  for scenario in actual-allowed actual-disallowed no-origin; do
+    base=$(per_request "$(record "$scenario" none)")
+    floor=$(per_request "$(record "$scenario" passthrough)")
+    awk -v s="$scenario" -v b="$base" -v x="$floor" 'BEGIN {
+      printf "| passthrough | %s | %d | %d | %+d |\n", s, b, x, x - b }'
+  done
+fi
+
 # The engine alone: `Policy::decide` with 1 and 10,000 exact origins (the
 # goal "10,000 origins <= 1.10 x one"), per call, inclusive.
 engine=$(CARGO_PROFILE_BENCH_DEBUG=true cargo bench -p cors-core --bench engine --no-run --message-format=json 2>/dev/null |

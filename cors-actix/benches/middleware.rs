@@ -53,7 +53,7 @@ use medians::median;
 mod stacks;
 use stacks::{
     actix_cors, cors_actix, cors_actix_checked, cors_actix_protected, routes, routes_with_handler,
-    shared_headers, Scenario, ALLOWED, CHECKED, SCENARIOS,
+    shared_headers, Passthrough, Scenario, ALLOWED, CHECKED, SCENARIOS,
 };
 
 /// The stacks, in the order the table reads them.
@@ -253,6 +253,27 @@ fn middleware(c: &mut Criterion) {
             &system,
             "cors-actix-handler",
             &with_handler,
+            scenario,
+            to_request,
+        );
+        group.finish();
+    }
+    // The floor of any CORS middleware: an identity middleware with the
+    // same response type, in the scenarios whose requests pass through.
+    let passthrough = system.block_on(test::init_service(
+        App::new().wrap(Passthrough).configure(routes),
+    ));
+    for scenario in [
+        Scenario::ActualAllowed,
+        Scenario::ActualDisallowed,
+        Scenario::NoOrigin,
+    ] {
+        let mut group = c.benchmark_group(scenario.group());
+        bench_stack(
+            &mut group,
+            &system,
+            "passthrough",
+            &passthrough,
             scenario,
             to_request,
         );
