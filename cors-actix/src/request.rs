@@ -36,6 +36,7 @@ pub(crate) fn cors_request(head: &RequestHead) -> CorsRequest<'_> {
 /// What deciding a request that is not a preflight, and the error path,
 /// need once the request has moved into the inner service (routing needs it
 /// unshared): cheap clones.
+#[derive(Clone)]
 pub(crate) struct RequestSnapshot {
     method: Method,
     /// The first `Origin` line.

@@ -339,7 +339,7 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
-            after: Option<After>,
+            after: After,
         },
     }
 }
@@ -363,10 +363,7 @@ impl<F, B> CorsFuture<F, B> {
 
     fn inner(future: F, after: After) -> Self {
         CorsFuture {
-            state: State::Inner {
-                future,
-                after: Some(after),
-            },
+            state: State::Inner { future, after },
             body: PhantomData,
         }
     }
@@ -393,10 +390,9 @@ where
             },
             StateProj::Checking { future } => future.as_mut().poll(cx),
             StateProj::Inner { future, after } => {
+                // `after` is read in place, not moved out: the response
+                // future's largest part, it would be copied for nothing.
                 let result = ready!(future.poll(cx));
-                let Some(after) = after.take() else {
-                    return Poll::Pending;
-                };
                 Poll::Ready(match result {
                     Ok(res) => Ok(respond(res, after)),
                     Err(err) => Err(respond_error(err, after)),
@@ -411,11 +407,11 @@ fn claimed<B>(res: &HttpResponse<B>) -> bool {
 }
 
 /// Applies `after` to the inner service's response.
-fn respond<B>(res: ServiceResponse<B>, after: After) -> ServiceResponse<EitherBody<B>>
+fn respond<B>(res: ServiceResponse<B>, after: &After) -> ServiceResponse<EitherBody<B>>
 where
     B: MessageBody + 'static,
 {
-    match after {
+    match *after {
         After::Nothing => res.map_into_left_body(),
         After::Claim => {
             let mut res = res;
@@ -423,7 +419,7 @@ where
             res.map_into_left_body()
         }
         After::AnswerPreflight {
-            owner,
+            ref owner,
             restricted,
             checked,
         } => {
@@ -435,13 +431,13 @@ where
             let (request, _) = res.into_parts();
             let request_headers = cors_request(request.head());
             let mut answer =
-                answer_preflight(&owner, &request, &request_headers, restricted, checked);
+                answer_preflight(owner, &request, &request_headers, restricted, checked);
             answer.extensions_mut().insert(Claimed);
             ServiceResponse::new(request, answer).map_into_right_body()
         }
         After::Decorate {
-            snapshot,
-            owner,
+            ref snapshot,
+            ref owner,
             claim,
             checked,
         } => {
@@ -482,8 +478,8 @@ where
 
 /// Applies `after` to the inner service's error, which becomes a response
 /// later: the error is explained now, and decorated when it is rendered.
-fn respond_error(mut err: Error, after: After) -> Error {
-    match after {
+fn respond_error(mut err: Error, after: &After) -> Error {
+    match *after {
         After::Nothing | After::AnswerPreflight { .. } => {}
         After::Vary { vary, claim } => {
             err.add_response_mapper(move |mut res| {
@@ -503,11 +499,12 @@ fn respond_error(mut err: Error, after: After) -> Error {
             });
         }
         After::Decorate {
-            snapshot,
-            owner,
+            ref snapshot,
+            ref owner,
             claim,
             checked,
         } => {
+            let (snapshot, owner) = (snapshot.clone(), Arc::clone(owner));
             let decision = owner.decide(&snapshot.cors_request(), checked);
             if decision.kind() != RequestKind::NotCors && !decision.is_allowed() {
                 diagnostics::explain(
