@@ -143,7 +143,7 @@ where
 {
     /// Who answers the request, decided once its origin check (if any) has
     /// answered: `checked`.
-    #[inline]
+    #[inline(always)]
     fn dispatch(
         &self,
         req: ServiceRequest,
@@ -199,7 +199,7 @@ where
     /// owns it, else passed on and its response decorated unless an owner
     /// inside claimed it. `nesting` is `None` for a handler's route, which
     /// routing chose as the owner.
-    #[inline]
+    #[inline(always)]
     fn own(
         &self,
         req: ServiceRequest,
