@@ -110,7 +110,7 @@ GROUPS = [
     ('extension maps (`Extensions`)', r'extensions\.rs|Extensions'),
     ('allocator (`malloc`/`free`)', r'malloc|free|__rdl_|__rust_alloc|__rust_dealloc|realloc'),
     ('`memcpy`/`memmove`/`memset` (moving requests, responses, futures)', r'memcpy|memmove|memset|memcmp'),
-    ('`RequestSnapshot` (`Method`, `Origin`, `Uri` clones and drops)', r'RequestSnapshot|http::uri|uri/|Uri'),
+    ('`RequestSnapshot` (`Method`, `Origin`, path clones and drops)', r'RequestSnapshot|http::uri|uri/|Uri'),
     ('`HeaderMap` and hashing (`hashbrown`, `SmallVec`, `Bytes`, names/values)', r'header/map\.rs|HeaderMap|smallvec|SmallVec|header/name\.rs|header/value\.rs|hashbrown|foldhash|bytes'),
     ('cors-actix\'s own code (service, future, writing headers)', r'cors-actix/src|cors_actix::'),
 ]
@@ -118,6 +118,7 @@ GROUPS = [
 # The request path's pieces that do not include the inner service.
 PIECES = [
     ('`RequestSnapshot::new`', r'RequestSnapshot::new$'),
+    ('`WorkerOwner::load`', r'WorkerOwner::load$'),
     ('`ownership::annotated_path`', r'ownership::annotated_path$'),
     ('`request::is_same_origin`', r'request::is_same_origin$'),
     ('`request::cors_request`', r'request::cors_request$'),
@@ -128,8 +129,10 @@ PIECES = [
     ('`response::preflight_response`', r'response::preflight_response$'),
     ('`Owner::decorate`', r'Owner::decorate$'),
     ('`response::apply_with_origin`', r'response::apply_with_origin$'),
+    ('`response::write_fresh`', r'response::write_fresh$'),
     ('`response::merge_vary`', r'response::merge_vary$'),
     ('`HeaderMap::insert` (added)', r'actix_http::header::map::HeaderMap::insert$'),
+    ('`HeaderMap::append` (added)', r'actix_http::header::map::HeaderMap::append$'),
     ('`HeaderMap::remove` (added)', r'actix_http::header::map::HeaderMap::remove$'),
     ('`Extensions::insert` (added)', r'actix_http::extensions::Extensions::insert'),
     ('`malloc` + `free` (added)', r'^(malloc|free)$'),
