@@ -984,3 +984,63 @@ async fn a_64_kib_origin_gets_no_acao_and_is_never_matched() {
     }
     assert_eq!(predicate_calls.load(Ordering::SeqCst), 0);
 }
+
+// --- A handler's own CORS headers ---------------------------------------------
+
+#[actix_web::test]
+async fn a_handlers_own_cors_headers_are_replaced_or_merged_never_repeated() {
+    // Each header the answer writes, set by the handler too: the response
+    // must carry the policy's one value (or, for `Vary`, one merged line),
+    // whichever of them the handler set. Most handlers set none, and take
+    // a path that writes without looking: this one must notice each.
+    let own: [(&str, &str); 5] = [
+        ("access-control-allow-origin", "https://other.example"),
+        ("access-control-allow-credentials", "true"),
+        ("access-control-expose-headers", "x-own"),
+        ("timing-allow-origin", "https://other.example"),
+        ("vary", "Accept"),
+    ];
+    for (name, value) in own {
+        let cors = api_builder()
+            .timing_allow_origin(true)
+            .build()
+            .expect("valid test policy");
+        let app = test::init_service(App::new().wrap(cors).route(
+            "/r",
+            web::get().to(move || async move {
+                HttpResponse::Ok().insert_header((name, value)).finish()
+            }),
+        ))
+        .await;
+        let res = test::call_service(&app, actual(Method::GET, APP).uri("/r").to_request()).await;
+        let headers = res.headers();
+        let one = |header: &str| -> Vec<&str> {
+            headers
+                .get_all(header)
+                .map(|v| v.to_str().expect("ASCII header value"))
+                .collect()
+        };
+        assert_eq!(
+            one("access-control-allow-origin"),
+            [APP],
+            "handler set {name}"
+        );
+        assert_eq!(one("timing-allow-origin"), [APP], "handler set {name}");
+        assert_eq!(
+            one("access-control-expose-headers"),
+            ["x-request-id"],
+            "handler set {name}"
+        );
+        // The policy grants no credentials, whoever else says so.
+        assert!(
+            one("access-control-allow-credentials").is_empty(),
+            "handler set {name}"
+        );
+        let vary = one("vary");
+        assert_eq!(vary.len(), 1, "handler set {name}: {vary:?}");
+        assert!(vary[0].contains("Origin"), "handler set {name}: {vary:?}");
+        if name == "vary" {
+            assert!(vary[0].contains("Accept"), "{vary:?}");
+        }
+    }
+}
