@@ -25,7 +25,7 @@ use std::task::{ready, Context, Poll};
 use actix_service::Service;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
+use actix_web::http::{header, Method};
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 use cors_core::cross_origin::is_unsafe_method;
 use cors_core::{CorsRequest, RequestKind, Vary};
@@ -233,11 +233,13 @@ where
                 return CorsFuture::done(req.into_response(res));
             }
         }
-        let snapshot = RequestSnapshot::new(&req);
-        // Not a CORS request: its answer is the same for every such request.
-        if let (Some(vary), None) = (owner.no_origin_vary, &snapshot.origin) {
+        let origins = req.headers().get_all(header::ORIGIN);
+        // Not a CORS request: its answer is the same for every such request
+        // (nothing to decide, nothing to keep).
+        if let (Some(vary), 0) = (owner.no_origin_vary, origins.len()) {
             return CorsFuture::inner(self.service.call(req), After::Vary { vary, claim });
         }
+        let snapshot = RequestSnapshot::new(&req, origins);
         if owner.switches.block_disallowed_origins && snapshot.origin.is_some() {
             let decision = owner.decide(&snapshot.cors_request(), checked);
             if !decision.is_allowed()
