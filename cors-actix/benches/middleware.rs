@@ -15,6 +15,11 @@
 //!   disallowed origin runs the handler and gets no `Access-Control-Allow-Origin`;
 //! - `cors-actix`: this crate with the equivalent policy.
 //!
+//! Beside them, variants of `cors-actix` (an app with a `#[cors]` handler,
+//! cross-origin protection, an origin check) and `passthrough`, an identity
+//! middleware with the same response type: the floor any CORS middleware
+//! adds, in the scenarios whose requests pass through.
+//!
 //! The policy: origin `https://app.example.com`, methods `GET, POST, PUT`,
 //! request headers `content-type, x-requested-with`, exposed `x-request-id`,
 //! max-age 600.
