@@ -11,7 +11,7 @@ use crate::diagnostics::{self, Diagnostics, Facts, Outcome};
 use crate::origin_check::{Need, OriginCheck};
 use crate::request::{cors_request, field, is_same_origin, request_host};
 use crate::response::{
-    add_rejection_header, apply_with_origin, preflight_response, FixedValues, REJECTED_HEADER,
+    add_rejection_header, apply_with_origin, preflight_response, set_rejection_header, FixedValues,
 };
 
 /// Fetch metadata: where the request comes from, relative to its target.
@@ -148,11 +148,7 @@ impl Owner {
         let mut res = HttpResponse::Forbidden().finish();
         self.decorate(&decision, headers.get(header::ORIGIN), res.headers_mut());
         if self.switches.rejection_header {
-            let text = format!("{}: {refusal}", refusal.code());
-            if let Ok(value) = HeaderValue::from_str(&text) {
-                res.headers_mut()
-                    .insert(HeaderName::from_static(REJECTED_HEADER), value);
-            }
+            set_rejection_header(res.headers_mut(), refusal.code(), refusal);
         }
         Some(res)
     }

@@ -21,14 +21,14 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock, Weak};
 
 use actix_web::dev::ServiceRequest;
 use actix_web::guard;
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, Resource};
 use cors_core::{CorsRequest, Escaped, HeaderField, Vary};
 
 use crate::diagnostics::{warn_enabled, EscapedBytes, Facts};
 use crate::live::OwnerCell;
 use crate::request::cors_request;
-use crate::response::{merge_vary, REJECTED_HEADER};
+use crate::response::{merge_vary, set_rejection_header};
 use crate::service::Claimed;
 
 /// The name prefix of the preflight resources generated for annotated handlers.
@@ -333,11 +333,7 @@ impl PathHandlers {
         let mut res = HttpResponse::Forbidden().finish();
         merge_vary(res.headers_mut(), PREFLIGHT_VARY);
         if let (true, Some((code, reason))) = (rejection_header, explanation) {
-            let text = format!("{code}: {reason}");
-            if let Ok(value) = HeaderValue::from_str(&text) {
-                res.headers_mut()
-                    .insert(HeaderName::from_static(REJECTED_HEADER), value);
-            }
+            set_rejection_header(res.headers_mut(), code, reason);
         }
         res
     }

@@ -16,6 +16,7 @@ const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(cors_core::header::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK);
 const TIMING_ALLOW_ORIGIN: HeaderName =
     HeaderName::from_static(cors_core::header::TIMING_ALLOW_ORIGIN);
+const REJECTED: HeaderName = HeaderName::from_static(REJECTED_HEADER);
 const ANY: HeaderValue = HeaderValue::from_static("*");
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 
@@ -371,13 +372,23 @@ pub(crate) fn preflight_response(
 
 /// Adds `X-Cors-Rejected: <code>: <reason>` for a refused request.
 pub(crate) fn add_rejection_header(decision: &Decision<'_>, response_headers: &mut HeaderMap) {
-    let Some(rejection) = decision.rejection() else {
-        return;
-    };
-    let text = format!("{}: {rejection}", rejection.code());
-    let value =
-        HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(rejection.code()));
-    response_headers.insert(HeaderName::from_static(REJECTED_HEADER), value);
+    if let Some(rejection) = decision.rejection() {
+        set_rejection_header(response_headers, rejection.code(), rejection);
+    }
+}
+
+/// Sets `X-Cors-Rejected: <code>: <reason>`, or the code alone should the
+/// reason not make a valid header value: every refusal the middleware
+/// answers (a decision's, cross-origin protection's, a disabled handler's)
+/// is written here.
+pub(crate) fn set_rejection_header(
+    response_headers: &mut HeaderMap,
+    code: &'static str,
+    reason: impl std::fmt::Display,
+) {
+    let value = HeaderValue::from_str(&format!("{code}: {reason}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(code));
+    response_headers.insert(REJECTED, value);
 }
 
 #[cfg(test)]
