@@ -5,56 +5,24 @@
 //!
 //! The logger is process-wide; this file is its own test binary.
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
-
 use actix_web::http::header;
 use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, HttpResponse};
 use cors_actix::Cors;
 use env_logger::{Builder, Target};
-use tracing_subscriber::fmt::MakeWriter;
 
-/// A shared text buffer, for `env_logger` and for the `tracing` subscriber.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Buffer {
-    fn count(&self, needle: &str) -> usize {
-        String::from_utf8(self.0.lock().unwrap().clone())
-            .unwrap()
-            .matches(needle)
-            .count()
-    }
-}
+#[allow(dead_code)]
+mod support;
+use support::Captured;
 
 #[actix_web::test]
 async fn with_tracing_and_env_logger_a_refusal_is_logged_once() {
-    let from_log = Buffer::default();
+    let from_log = Captured::default();
     Builder::new()
         .filter_level(log::LevelFilter::Info)
         .target(Target::Pipe(Box::new(from_log.clone())))
         .init();
-    let from_tracing = Buffer::default();
+    let from_tracing = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::INFO)
         .with_writer(from_tracing.clone())
@@ -79,7 +47,10 @@ async fn with_tracing_and_env_logger_a_refusal_is_logged_once() {
     test::call_service(&app, req).await;
 
     let needle = "from `https://evil.example` rejected";
-    let (tracing, log) = (from_tracing.count(needle), from_log.count(needle));
+    let (tracing, log) = (
+        from_tracing.text().matches(needle).count(),
+        from_log.text().matches(needle).count(),
+    );
     assert_eq!(
         (tracing, log),
         (1, 0),

@@ -9,14 +9,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use actix_web::{delete, get, post, put, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
 
 #[allow(dead_code)]
 mod support;
-use support::raw_request;
+use support::{preflight, raw_request};
 
 const APP: &str = "https://app.example";
 const ADMIN: &str = "https://admin.example";
@@ -29,14 +29,6 @@ fn app_cors() -> Cors {
         .allow_credentials(true)
         .build()
         .expect("valid test policy")
-}
-
-fn preflight(path: &str, origin: &str, method: &str) -> TestRequest {
-    TestRequest::default()
-        .method(Method::OPTIONS)
-        .uri(path)
-        .insert_header((header::ORIGIN, origin))
-        .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, method))
 }
 
 fn acao(headers: &HeaderMap) -> Option<&str> {

@@ -1,15 +1,14 @@
 //! What the log says about composed policies: its own binary, so no other
 //! test's thread caches the log call sites as disabled.
 
-use actix_web::http::header;
-use actix_web::http::{Method, StatusCode};
-use actix_web::test::{self, TestRequest};
+use actix_web::http::StatusCode;
+use actix_web::test;
 use actix_web::{delete, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
 
 #[allow(dead_code)]
 mod support;
-use support::Captured;
+use support::{preflight, Captured};
 
 const APP: &str = "https://app.example";
 
@@ -20,14 +19,6 @@ fn app_cors() -> Cors {
         .allow_credentials(true)
         .build()
         .expect("valid test policy")
-}
-
-fn preflight(path: &str, origin: &str, method: &str) -> TestRequest {
-    TestRequest::default()
-        .method(Method::OPTIONS)
-        .uri(path)
-        .insert_header((header::ORIGIN, origin))
-        .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, method))
 }
 
 /// Only the admin front end may delete, whatever the app-wide origins.

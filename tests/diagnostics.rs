@@ -13,13 +13,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io;
 use std::sync::{Arc, Mutex};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use actix_web::{error, web, App, HttpResponse};
 use cors_actix::{Cors, CorsBuilder};
@@ -27,35 +26,15 @@ use tracing::field::{Field, Visit};
 use tracing::subscriber::DefaultGuard;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::LevelFilter;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+#[allow(dead_code)]
+mod support;
+use support::{preflight, Captured};
 
 // ---------------------------------------------------------------------------
 // Capturing the log
 // ---------------------------------------------------------------------------
-
-/// A `MakeWriter` appending everything to one shared buffer.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// One event as a log pipeline sees it.
 #[derive(Clone, Debug)]
@@ -112,7 +91,7 @@ impl<S: Subscriber> Layer<S> for Recorder {
 
 /// The log of one test, captured while it is alive.
 struct Logs {
-    text: Buffer,
+    text: Captured,
     records: Arc<Mutex<Vec<Record>>>,
     _guard: DefaultGuard,
 }
@@ -126,7 +105,7 @@ impl Logs {
     /// Captures `level` and above; events below it are disabled, as they
     /// would be in production.
     fn capture_at(level: LevelFilter) -> Logs {
-        let text = Buffer::default();
+        let text = Captured::default();
         let records = Arc::new(Mutex::new(Vec::new()));
         let subscriber = tracing_subscriber::registry()
             .with(level)
@@ -171,13 +150,13 @@ impl Logs {
 
     /// What a developer reads.
     fn text(&self) -> String {
-        String::from_utf8(self.text.0.lock().unwrap().clone()).unwrap()
+        self.text.text()
     }
 
     /// Forgets what was captured so far (the startup summary, say).
     fn clear(&self) {
         self.records.lock().unwrap().clear();
-        self.text.0.lock().unwrap().clear();
+        self.text.clear();
     }
 }
 
@@ -254,14 +233,6 @@ fn api_from_env() -> Cors {
 async fn send(cors: &Cors, req: TestRequest) -> ServiceResponse<impl MessageBody> {
     let app = test::init_service(App::new().wrap(cors.clone()).configure(routes)).await;
     test::call_service(&app, req.to_request()).await
-}
-
-fn preflight(path: &str, origin: &str, method: &str) -> TestRequest {
-    TestRequest::default()
-        .method(Method::OPTIONS)
-        .uri(path)
-        .insert_header((header::ORIGIN, origin))
-        .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, method))
 }
 
 fn get(path: &str, origin: &str) -> TestRequest {

@@ -5,8 +5,8 @@
 //! The logger is process-wide; this file is its own test binary, and sets
 //! up no `tracing` subscriber anywhere (one would turn the `log` bridge off).
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::io::Write;
+use std::sync::OnceLock;
 
 use actix_web::http::{header, Method};
 use actix_web::test::{self, TestRequest};
@@ -14,38 +14,16 @@ use actix_web::{web, App, HttpResponse};
 use cors_actix::Cors;
 use env_logger::{Builder, Target};
 
-/// Everything `env_logger` writes, one record per line.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buffer {
-    /// The lines containing `needle`.
-    fn lines_with(&self, needle: &str) -> Vec<String> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines()
-            .filter(|l| l.contains(needle))
-            .map(str::to_owned)
-            .collect()
-    }
-}
+#[allow(dead_code)]
+mod support;
+use support::Captured;
 
 /// `env_logger` at `info`, as most actix apps set it up, writing into a
 /// buffer; installed once for the whole process.
-fn env_logger() -> &'static Buffer {
-    static LOG: OnceLock<Buffer> = OnceLock::new();
+fn env_logger() -> &'static Captured {
+    static LOG: OnceLock<Captured> = OnceLock::new();
     LOG.get_or_init(|| {
-        let buffer = Buffer::default();
+        let buffer = Captured::default();
         Builder::new()
             .filter_level(log::LevelFilter::Info)
             .format(|out, record| {
